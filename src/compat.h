@@ -1,0 +1,55 @@
+/* compat.h: every difference between Mbed TLS 2.28 and 3.6 that tlsd
+ * touches, in one place. The rest of the code calls these and never tests
+ * MBEDTLS_VERSION_NUMBER itself. */
+#ifndef TLSD_COMPAT_H
+#define TLSD_COMPAT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <mbedtls/version.h>
+#include <mbedtls/ssl.h>
+#include <mbedtls/pk.h>
+#include <mbedtls/x509_crt.h>
+
+typedef int (*compat_random_function)(void *context, unsigned char *output, size_t length);
+
+/* Initialise PSA crypto where the library has it (3.x needs it for TLS
+ * 1.3 and for parsing keys). Returns 0 or an Mbed TLS error code. */
+int compat_crypto_init(void);
+
+/* "Mbed TLS 3.6.6" of the library linked at run time. */
+const char *compat_library_version(void);
+
+/* Highest TLS version this build can speak: 13 or 12. */
+int compat_max_tls_version(void);
+
+int compat_pk_parse_keyfile(mbedtls_pk_context *key, const char *path,
+                            compat_random_function random, void *random_context);
+int compat_pk_parse_key(mbedtls_pk_context *key, const unsigned char *pem, size_t pem_length,
+                        compat_random_function random, void *random_context);
+int compat_pk_check_pair(const mbedtls_pk_context *public_key, const mbedtls_pk_context *private_key,
+                         compat_random_function random, void *random_context);
+
+/* Serial number from big-endian bytes (at most 20). */
+int compat_x509write_crt_set_serial(mbedtls_x509write_cert *certificate,
+                                    const unsigned char *serial, size_t length);
+
+/* Protocol versions as 12 / 13. Returns 0, or -1 if the build lacks one. */
+int compat_conf_tls_versions(mbedtls_ssl_config *config, int min_version, int max_version);
+
+/* Key-exchange groups, most preferred first: X25519, then P-256. */
+void compat_conf_groups(mbedtls_ssl_config *config);
+
+/* The handshake state (ssl->state, private in 3.x). */
+int compat_ssl_state(const mbedtls_ssl_context *ssl);
+bool compat_handshake_over(const mbedtls_ssl_context *ssl);
+
+/* An mbedtls_ssl_read() result that only means "call again" (3.x returns
+ * some of these to servers after the handshake). */
+bool compat_ssl_read_should_retry(int result);
+
+/* The leaf certificate's fields used in log lines. */
+const mbedtls_x509_time *compat_crt_valid_to(const mbedtls_x509_crt *crt);
+
+#endif

@@ -1,0 +1,88 @@
+/* config.h: the configuration of tlsd, parsed from tlsd.conf and the
+ * command line. The parser is a pure function over a buffer: no I/O but
+ * config_load_file(), which reads the file and hands it to the parser. */
+#ifndef TLSD_CONFIG_H
+#define TLSD_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#define CONFIG_MAX_LISTEN 16
+#define CONFIG_ERROR_SIZE 512
+
+enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
+enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };
+
+/* TLS versions as the config writes them: 12 for "1.2", 13 for "1.3". */
+enum { TLS_VERSION_1_2 = 12, TLS_VERSION_1_3 = 13 };
+
+struct listen_address {
+    char text[64];                  /* as written, e.g. "[::1]:8443" */
+    struct sockaddr_storage address;
+    socklen_t address_length;
+};
+
+struct tlsd_config {
+    struct listen_address listen[CONFIG_MAX_LISTEN];
+    size_t listen_count;            /* 0 until a listen line: defaults fill it */
+    char *certificate;              /* PEM chain: leaf first, then intermediates */
+    char *private_key;
+    char *document_root;
+    char *index;
+    unsigned workers;               /* 0 = auto: one event loop per CPU */
+    char *user;
+    char *group;
+    unsigned handshake_timeout;     /* seconds */
+    unsigned idle_timeout;          /* seconds */
+    unsigned max_connections;
+    int min_tls_version;            /* TLS_VERSION_1_2 or TLS_VERSION_1_3 */
+    int max_tls_version;            /* 0 = the highest the Mbed TLS build offers */
+    char *ciphersuites;             /* NULL = the default policy; else the list as written */
+    bool session_tickets;
+    unsigned session_cache_size;
+    char *keylog_file;              /* NULL = off */
+    enum log_level log_level;
+    enum log_format log_format;
+    unsigned long hsts;             /* seconds; 0 = no header */
+};
+
+/* Fill in every default (listen is left empty: see config_finish). */
+void config_init(struct tlsd_config *config);
+
+/* Free every string the config owns; the struct can be reused after
+ * config_init(). */
+void config_free(struct tlsd_config *config);
+
+/* Set one key. `origin` names where the value came from for messages
+ * ("tlsd.conf:12", "--cert"). Repeated `listen` keys accumulate; any other
+ * key set twice keeps the last value. Returns 0, or -1 with a message
+ * "ORIGIN: what is wrong" in `error`. */
+int config_set(struct tlsd_config *config, const char *key, const char *value,
+               const char *origin, char *error, size_t error_size);
+
+/* Parse a whole configuration text (not NUL-terminated necessarily).
+ * `filename` is used in messages: "FILE:LINE: what is wrong". Keys are set
+ * in order with config_set(). Returns 0 or -1 with `error` filled. */
+int config_parse(struct tlsd_config *config, const char *text, size_t length,
+                 const char *filename, char *error, size_t error_size);
+
+/* Read `path` and config_parse() it. A file that cannot be read is an
+ * error naming the path and the reason (strerror). */
+int config_load_file(struct tlsd_config *config, const char *path,
+                     char *error, size_t error_size);
+
+/* Called once after the file and the command line: adds the default
+ * listen address when none was given, and fills the defaults that depend
+ * on the install paths. Returns 0 or -1 with `error` filled. */
+int config_finish(struct tlsd_config *config, char *error, size_t error_size);
+
+/* Parse "ADDR:PORT", "[IPV6]:PORT", "*:PORT" or "PORT" (all addresses).
+ * Numeric addresses only; port 0 asks the kernel for an ephemeral port.
+ * Returns 0 or -1 with a message (without origin) in `error`. */
+int config_parse_listen(const char *text, struct listen_address *out,
+                        char *error, size_t error_size);
+
+const char *config_log_level_name(enum log_level level);
+
+#endif

@@ -1,0 +1,62 @@
+/* http.h: HTTP/1.x request parsing and response heads. Pure functions over
+ * buffers: no I/O, no allocation. */
+#ifndef TLSD_HTTP_H
+#define TLSD_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HTTP_MAX_HEADER_BYTES 8192   /* request line + headers; beyond: 431 */
+#define HTTP_MAX_TARGET_BYTES 4096   /* request-target; beyond: 414 */
+
+enum http_method { HTTP_METHOD_OTHER = 0, HTTP_METHOD_GET, HTTP_METHOD_HEAD };
+
+struct http_request {
+    enum http_method method;
+    const char *method_text;  size_t method_length;   /* point into the buffer */
+    const char *target;       size_t target_length;   /* as sent, e.g. "/a%20b?x=1" */
+    const char *path;         size_t path_length;     /* target without ?query / #fragment, still encoded */
+    int version_minor;        /* HTTP/1.<minor>: 0 or 1 */
+    bool keep_alive;          /* after the Connection header and the version's default */
+    bool has_body;            /* Content-Length > 0 or any Transfer-Encoding */
+    const char *host;         size_t host_length;     /* NULL if absent */
+};
+
+/* Result of http_parse_request(). */
+enum http_parse_result {
+    HTTP_PARSE_INCOMPLETE = 0,   /* need more bytes (and fewer than the limit were given) */
+    HTTP_PARSE_COMPLETE   = 1,   /* *consumed = bytes of request line + headers + blank line */
+    HTTP_PARSE_ERROR      = -1,  /* *status = the status to answer with: 400, 414, 431, 505 */
+};
+
+/* Parse one request head from buf[0..length). Accepts CRLF and bare LF
+ * line ends, rejects NUL and control bytes in the head (400), obsolete
+ * line folding (400), a missing Host in HTTP/1.1 (400), versions other
+ * than HTTP/1.0 and 1.1 (505), a target longer than HTTP_MAX_TARGET_BYTES
+ * (414), a head longer than HTTP_MAX_HEADER_BYTES (431, also when
+ * INCOMPLETE would otherwise be returned with length >= the limit).
+ * Methods other than GET and HEAD parse fine with method OTHER: the caller
+ * answers 405. */
+enum http_parse_result http_parse_request(const char *buf, size_t length,
+                                          struct http_request *request,
+                                          size_t *consumed, int *status);
+
+/* "OK", "Not Found", ... ; "Unknown" for codes it does not know. */
+const char *http_status_text(int status);
+
+/* Write a response head into out[0..out_size): status line, Server, Date
+ * (from `now`, seconds since the epoch), Content-Type (omitted if NULL),
+ * Content-Length, Connection: keep-alive|close, then `extra_headers`
+ * verbatim (each line ending in \r\n; may be NULL), then the blank line.
+ * Returns the length written, or 0 if it did not fit. */
+size_t http_format_head(char *out, size_t out_size, int status,
+                        const char *content_type, uint64_t content_length,
+                        bool keep_alive, const char *extra_headers, long long now);
+
+/* A small HTML body for an error status, e.g. "<!doctype html>...404 Not
+ * Found...". Returns its length written into out (NUL-terminated), 0 if
+ * it did not fit. */
+size_t http_error_body(char *out, size_t out_size, int status);
+
+#endif

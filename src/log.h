@@ -1,0 +1,44 @@
+/* log.h: tlsd's log lines on standard error, as logfmt text or JSON.
+ *
+ * Every line is assembled in memory and written with one write(2), so lines
+ * from several event loops never interleave. A line is either a message
+ * (log_message) or a set of key/value fields (log_line_*), which is what the
+ * per-connection and handshake-stage lines are. */
+#ifndef TLSD_LOG_H
+#define TLSD_LOG_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+void log_setup(enum log_level level, enum log_format format);
+bool log_enabled(enum log_level level);
+
+/* A free-form message: "tlsd[PID]: message" (text) or
+ * {"pid":PID,"level":"info","msg":"message"} (JSON). */
+void log_message(enum log_level level, const char *format, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define LOG_LINE_SIZE 4096
+
+struct log_line {
+    enum log_level level;
+    size_t length;
+    bool truncated;
+    char text[LOG_LINE_SIZE];
+};
+
+/* Start a structured line. Connection lines begin with conn= and peer=. */
+void log_line_begin(struct log_line *line, enum log_level level);
+void log_line_string(struct log_line *line, const char *key, const char *value);
+void log_line_unsigned(struct log_line *line, const char *key, uint64_t value);
+/* A number with `decimals` digits after the point (t_ms=0.41). */
+void log_line_decimal(struct log_line *line, const char *key, double value, int decimals);
+/* A bare word in text (e.g. "closed"); in JSON {"event":"closed"}. */
+void log_line_event(struct log_line *line, const char *event);
+void log_line_end(struct log_line *line);
+
+#endif
