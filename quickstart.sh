@@ -1,0 +1,93 @@
+#!/bin/sh
+# quickstart.sh: everything a new user needs, on Debian 12 (or 13).
+#
+#   ./quickstart.sh run    install what is missing, build, make a development
+#                          PKI in certs/ if there is none, and run tlsd in the
+#                          foreground on https://localhost:8443/
+#   ./quickstart.sh test   install what is missing, build, run the test suite
+#   ./quickstart.sh build  install what is missing and build
+#
+# Packages are installed with apt-get, as root or through sudo. The build
+# goes to $TLSD_BUILD_DIR (default: build/); extra configure options come
+# from $TLSD_CONFIGURE_FLAGS (e.g. --with-mbedtls=PREFIX).
+set -eu
+
+cd "$(dirname "$0")"
+SOURCE_DIR=$(pwd)
+BUILD_DIR=${TLSD_BUILD_DIR:-build}
+CONFIGURE_FLAGS=${TLSD_CONFIGURE_FLAGS:-}
+
+BUILD_PACKAGES="gcc make autoconf automake pkg-config libmbedtls-dev libevent-dev"
+TEST_PACKAGES="check curl openssl"
+
+say() { printf 'quickstart: %s\n' "$*" >&2; }
+
+install_missing() {
+    missing=""
+    for package in "$@"; do
+        if ! dpkg-query -W -f '${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+            missing="$missing $package"
+        fi
+    done
+    [ -z "$missing" ] && return 0
+    say "installing:$missing"
+    if [ "$(id -u)" -eq 0 ]; then
+        as_root=""
+    elif command -v sudo >/dev/null 2>&1; then
+        as_root="sudo"
+    else
+        say "these packages are missing and neither root nor sudo is available:$missing"
+        exit 1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    # shellcheck disable=SC2086 # word splitting of the package list is meant
+    $as_root apt-get update -q
+    # shellcheck disable=SC2086
+    $as_root apt-get install -y -q --no-install-recommends $missing
+}
+
+build() {
+    if [ ! -x configure ]; then
+        say "generating configure (autoreconf)"
+        autoreconf -fi
+    fi
+    mkdir -p "$BUILD_DIR"
+    # configure again only when the options changed
+    if [ ! -f "$BUILD_DIR/Makefile" ] || [ "$(cat "$BUILD_DIR/.quickstart-flags" 2>/dev/null)" != "$CONFIGURE_FLAGS" ]; then
+        say "configuring in $BUILD_DIR/ $CONFIGURE_FLAGS"
+        # shellcheck disable=SC2086
+        (cd "$BUILD_DIR" && "$SOURCE_DIR/configure" $CONFIGURE_FLAGS)
+        printf '%s' "$CONFIGURE_FLAGS" >"$BUILD_DIR/.quickstart-flags"
+    fi
+    say "building"
+    make -C "$BUILD_DIR" -j"$(nproc 2>/dev/null || echo 2)"
+}
+
+command=${1:-run}
+case "$command" in
+build)
+    install_missing $BUILD_PACKAGES
+    build
+    ;;
+test)
+    install_missing $BUILD_PACKAGES $TEST_PACKAGES
+    build
+    make -C "$BUILD_DIR" -j"$(nproc 2>/dev/null || echo 2)" check
+    ;;
+run)
+    install_missing $BUILD_PACKAGES
+    build
+    if [ ! -f certs/ca.crt ]; then
+        say "making a development PKI in certs/ (trust certs/ca.crt: see certs/README.md)"
+        "$BUILD_DIR/src/tlsd-mkcert" -d certs
+    fi
+    say "starting tlsd on https://localhost:8443/ (Ctrl-C stops it)"
+    say "try: curl -v --cacert certs/ca.crt https://localhost:8443/"
+    exec "$BUILD_DIR/src/tlsd" -c conf/tlsd.conf -l 127.0.0.1:8443 -l '[::1]:8443' \
+        --cert certs/server.crt --key certs/server.key --root www
+    ;;
+*)
+    say "usage: ./quickstart.sh [run|test|build]"
+    exit 1
+    ;;
+esac

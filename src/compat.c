@@ -163,7 +163,21 @@ bool compat_ssl_read_should_retry(int result)
     return false;
 }
 
+void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache)
+{
+    mbedtls_ssl_conf_session_cache(config, cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+}
+
 const mbedtls_x509_time *compat_crt_valid_to(const mbedtls_x509_crt *crt)
 {
     return &crt->valid_to;
+}
+
+/* --- used by tlsd-mkcert --- */
+
+void compat_crypto_free(void)
+{
+#if TLSD_MBEDTLS3
+    mbedtls_psa_crypto_free();
+#endif
 }

@@ -11,6 +11,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/pk.h>
 #include <mbedtls/x509_crt.h>
+#include <mbedtls/ssl_cache.h>
 
 typedef int (*compat_random_function)(void *context, unsigned char *output, size_t length);
 
@@ -49,7 +50,17 @@ bool compat_handshake_over(const mbedtls_ssl_context *ssl);
  * some of these to servers after the handshake). */
 bool compat_ssl_read_should_retry(int result);
 
+/* Server-side session-id cache (the get/set signatures differ). */
+void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache);
+
 /* The leaf certificate's fields used in log lines. */
 const mbedtls_x509_time *compat_crt_valid_to(const mbedtls_x509_crt *crt);
+
+/* --- used by tlsd-mkcert --- */
+
+/* Releases what compat_crypto_init() set up (PSA's global state on 3.x),
+ * so that a short-lived program exits valgrind-clean. Safe to call when
+ * compat_crypto_init() was not called or failed. */
+void compat_crypto_free(void);
 
 #endif

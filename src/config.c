@@ -1,1 +1,710 @@
-/* placeholder */
+/* config.c: tlsd.conf and command-line settings into a struct tlsd_config.
+ *
+ * config_parse() is a pure function over a buffer: the bytes come from a
+ * file an administrator wrote, so every line is checked (length, NUL and
+ * control bytes) before it is split, and every value is validated here so
+ * that the rest of the daemon can trust the struct. */
+
+/* The build compiles with -std=c11, which hides POSIX: ask for it. */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#ifndef TLSD_SYSCONFDIR
+#define TLSD_SYSCONFDIR "/usr/local/etc"
+#endif
+#ifndef TLSD_DATADIR
+#define TLSD_DATADIR "/usr/local/share/tlsd"
+#endif
+
+#define DEFAULT_CERTIFICATE   TLSD_SYSCONFDIR "/tlsd/server.crt"
+#define DEFAULT_PRIVATE_KEY   TLSD_SYSCONFDIR "/tlsd/server.key"
+#define DEFAULT_DOCUMENT_ROOT TLSD_DATADIR "/www"
+#define DEFAULT_INDEX         "index.html"
+#define DEFAULT_LISTEN        "0.0.0.0:8443"
+
+#define CONFIG_MAX_LINE       4096
+#define CONFIG_MAX_FILE_SIZE  (1024 * 1024)
+
+static void set_error(char *error, size_t error_size, const char *format, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void set_error(char *error, size_t error_size, const char *format, ...)
+{
+    va_list arguments;
+
+    if (error == NULL || error_size == 0)
+        return;
+    va_start(arguments, format);
+    vsnprintf(error, error_size, format, arguments);
+    va_end(arguments);
+}
+
+/* Replace *slot with a copy of value (NULL clears it). The old value is
+ * freed only once the copy exists, so a failed set changes nothing. */
+static int replace_string(char **slot, const char *value)
+{
+    char *copy = NULL;
+
+    if (value != NULL) {
+        copy = strdup(value);
+        if (copy == NULL)
+            return -1;
+    }
+    free(*slot);
+    *slot = copy;
+    return 0;
+}
+
+/* ------------------------------------------------------------ init/free */
+
+void config_init(struct tlsd_config *config)
+{
+    memset(config, 0, sizeof *config);
+    /* A failed strdup leaves NULL; config_finish() fills it or reports. */
+    config->certificate = strdup(DEFAULT_CERTIFICATE);
+    config->private_key = strdup(DEFAULT_PRIVATE_KEY);
+    config->document_root = strdup(DEFAULT_DOCUMENT_ROOT);
+    config->index = strdup(DEFAULT_INDEX);
+    config->workers = 0;
+    config->handshake_timeout = 10;
+    config->idle_timeout = 60;
+    config->max_connections = 10000;
+    config->min_tls_version = TLS_VERSION_1_2;
+    config->max_tls_version = 0;
+    config->ciphersuites = NULL;
+    config->session_tickets = true;
+    config->session_cache_size = 20000;
+    config->keylog_file = NULL;
+    config->log_level = LOG_LEVEL_INFO;
+    config->log_format = LOG_FORMAT_TEXT;
+    config->hsts = 0;
+}
+
+void config_free(struct tlsd_config *config)
+{
+    char **strings[] = {
+        &config->certificate, &config->private_key, &config->document_root,
+        &config->index, &config->user, &config->group,
+        &config->ciphersuites, &config->keylog_file,
+    };
+
+    for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
+        free(*strings[i]);
+        *strings[i] = NULL;
+    }
+    config->listen_count = 0;
+}
+
+const char *config_log_level_name(enum log_level level)
+{
+    switch (level) {
+    case LOG_LEVEL_ERROR: return "error";
+    case LOG_LEVEL_WARN:  return "warn";
+    case LOG_LEVEL_INFO:  return "info";
+    case LOG_LEVEL_DEBUG: return "debug";
+    }
+    return "unknown";
+}
+
+/* --------------------------------------------------------------- listen */
+
+/* Decimal digits only: no sign, no spaces, no 0x, no trailing junk. */
+static int parse_decimal(const char *text, unsigned long max, unsigned long *out)
+{
+    unsigned long value = 0;
+
+    if (*text == '\0')
+        return -1;
+    for (const char *p = text; *p != '\0'; p++) {
+        if (*p < '0' || *p > '9')
+            return -1;
+        unsigned digit = (unsigned)(*p - '0');
+        if (value > (max - digit) / 10)
+            return -1;
+        value = value * 10 + digit;
+    }
+    *out = value;
+    return 0;
+}
+
+static bool all_digits(const char *text)
+{
+    return *text != '\0' && text[strspn(text, "0123456789")] == '\0';
+}
+
+static int parse_port(const char *text, uint16_t *port, char *error, size_t error_size)
+{
+    unsigned long value;
+
+    if (parse_decimal(text, 65535, &value) != 0) {
+        set_error(error, error_size, "listen: port must be 0 to 65535, not '%s'", text);
+        return -1;
+    }
+    *port = (uint16_t)value;
+    return 0;
+}
+
+int config_parse_listen(const char *text, struct listen_address *out,
+                        char *error, size_t error_size)
+{
+    struct listen_address result;
+    char host[sizeof result.text];
+    const char *port_text;
+    uint16_t port;
+    size_t length = strlen(text);
+
+    memset(&result, 0, sizeof result);
+    if (length == 0) {
+        set_error(error, error_size, "listen: empty address");
+        return -1;
+    }
+    if (length >= sizeof result.text) {
+        set_error(error, error_size, "listen: '%.40s...' is too long (at most %zu characters)",
+                  text, sizeof result.text - 1);
+        return -1;
+    }
+    memcpy(result.text, text, length + 1);
+
+    if (text[0] == '[') {
+        const char *close = strchr(text, ']');
+        if (close == NULL) {
+            set_error(error, error_size, "listen: '%s' is missing ']'", text);
+            return -1;
+        }
+        size_t host_length = (size_t)(close - text - 1);
+        memcpy(host, text + 1, host_length);
+        host[host_length] = '\0';
+        if (close[1] != ':') {
+            set_error(error, error_size, close[1] == '\0'
+                      ? "listen: '%s' is missing ':PORT'"
+                      : "listen: '%s' has junk after ']' (expected ':PORT')", text);
+            return -1;
+        }
+        port_text = close + 2;
+
+        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&result.address;
+        if (inet_pton(AF_INET6, host, &in6->sin6_addr) != 1) {
+            set_error(error, error_size, "listen: '%s' is not a numeric IPv6 address", host);
+            return -1;
+        }
+        if (parse_port(port_text, &port, error, error_size) != 0)
+            return -1;
+        in6->sin6_family = AF_INET6;
+        in6->sin6_port = htons(port);
+        result.address_length = sizeof *in6;
+        *out = result;
+        return 0;
+    }
+
+    const char *colon = strrchr(text, ':');
+    if (colon == NULL) {
+        if (all_digits(text)) {
+            /* A bare port: every IPv4 address. */
+            host[0] = '*';
+            host[1] = '\0';
+            port_text = text;
+        } else {
+            struct in_addr probe;
+            if (inet_pton(AF_INET, text, &probe) == 1)
+                set_error(error, error_size, "listen: '%s' is missing ':PORT'", text);
+            else
+                set_error(error, error_size,
+                          "listen: '%s' is not PORT, ADDR:PORT or [IPV6]:PORT", text);
+            return -1;
+        }
+    } else {
+        size_t host_length = (size_t)(colon - text);
+        memcpy(host, text, host_length);
+        host[host_length] = '\0';
+        port_text = colon + 1;
+        if (memchr(host, ':', host_length) != NULL) {
+            set_error(error, error_size,
+                      "listen: IPv6 addresses go in brackets, as in '[::1]:8443', not '%s'", text);
+            return -1;
+        }
+    }
+
+    struct sockaddr_in *in4 = (struct sockaddr_in *)&result.address;
+    if (strcmp(host, "*") == 0) {
+        in4->sin_addr.s_addr = htonl(INADDR_ANY);
+    } else if (host[0] == '\0') {
+        set_error(error, error_size, "listen: '%s' has no address before ':' (use '*:PORT')", text);
+        return -1;
+    } else if (inet_pton(AF_INET, host, &in4->sin_addr) != 1) {
+        set_error(error, error_size,
+                  "listen: '%s' is not a numeric IPv4 address (host names are not looked up)", host);
+        return -1;
+    }
+    if (parse_port(port_text, &port, error, error_size) != 0)
+        return -1;
+    in4->sin_family = AF_INET;
+    in4->sin_port = htons(port);
+    result.address_length = sizeof *in4;
+    *out = result;
+    return 0;
+}
+
+/* ----------------------------------------------------------------- keys */
+
+/* How each key's value is checked and where it goes. */
+enum value_kind {
+    VALUE_LISTEN,
+    VALUE_STRING,           /* any non-empty text */
+    VALUE_INDEX,            /* a file name: no '/' */
+    VALUE_WORKERS,          /* auto or a number */
+    VALUE_UNSIGNED,         /* unsigned field, range min..max */
+    VALUE_UNSIGNED_LONG,    /* unsigned long field, range min..max */
+    VALUE_TLS_VERSION,
+    VALUE_BOOL,
+    VALUE_OPTIONAL_STRING,  /* "off" = NULL */
+    VALUE_LOG_LEVEL,
+    VALUE_LOG_FORMAT,
+};
+
+struct config_key {
+    const char *name;
+    enum value_kind kind;
+    size_t offset;
+    unsigned long min, max;
+    const char *what;       /* for numbers: "a number" / "a number of seconds" */
+};
+
+#define FIELD(name) offsetof(struct tlsd_config, name)
+
+static const struct config_key config_keys[] = {
+    { "listen",             VALUE_LISTEN,          0, 0, 0, NULL },
+    { "certificate",        VALUE_STRING,          FIELD(certificate), 0, 0, NULL },
+    { "private_key",        VALUE_STRING,          FIELD(private_key), 0, 0, NULL },
+    { "document_root",      VALUE_STRING,          FIELD(document_root), 0, 0, NULL },
+    { "index",              VALUE_INDEX,           FIELD(index), 0, 0, NULL },
+    { "workers",            VALUE_WORKERS,         FIELD(workers), 1, 256, NULL },
+    { "user",               VALUE_STRING,          FIELD(user), 0, 0, NULL },
+    { "group",              VALUE_STRING,          FIELD(group), 0, 0, NULL },
+    { "handshake_timeout",  VALUE_UNSIGNED,        FIELD(handshake_timeout), 1, 3600, "a number of seconds" },
+    { "idle_timeout",       VALUE_UNSIGNED,        FIELD(idle_timeout), 1, 86400, "a number of seconds" },
+    { "max_connections",    VALUE_UNSIGNED,        FIELD(max_connections), 1, 1000000, "a number" },
+    { "min_tls_version",    VALUE_TLS_VERSION,     FIELD(min_tls_version), 0, 0, NULL },
+    { "max_tls_version",    VALUE_TLS_VERSION,     FIELD(max_tls_version), 0, 0, NULL },
+    { "ciphersuites",       VALUE_STRING,          FIELD(ciphersuites), 0, 0, NULL },
+    { "session_tickets",    VALUE_BOOL,            FIELD(session_tickets), 0, 0, NULL },
+    { "session_cache_size", VALUE_UNSIGNED,        FIELD(session_cache_size), 0, 1000000, "a number (0 = off)" },
+    { "keylog_file",        VALUE_OPTIONAL_STRING, FIELD(keylog_file), 0, 0, NULL },
+    { "log_level",          VALUE_LOG_LEVEL,       FIELD(log_level), 0, 0, NULL },
+    { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },
+    { "hsts",               VALUE_UNSIGNED_LONG,   FIELD(hsts), 0, 63072000, "a number of seconds" },
+};
+
+static const struct config_key *find_key(const char *name)
+{
+    for (size_t i = 0; i < sizeof config_keys / sizeof config_keys[0]; i++)
+        if (strcmp(config_keys[i].name, name) == 0)
+            return &config_keys[i];
+    return NULL;
+}
+
+static int parse_bool(const char *text, bool *out)
+{
+    static const char *const yes[] = { "on", "yes", "true" };
+    static const char *const no[] = { "off", "no", "false" };
+
+    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+        if (strcasecmp(text, yes[i]) == 0) {
+            *out = true;
+            return 0;
+        }
+        if (strcasecmp(text, no[i]) == 0) {
+            *out = false;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+static uint16_t listen_port(const struct listen_address *address)
+{
+    if (address->address.ss_family == AF_INET6)
+        return ntohs(((const struct sockaddr_in6 *)&address->address)->sin6_port);
+    return ntohs(((const struct sockaddr_in *)&address->address)->sin_port);
+}
+
+static bool same_address(const struct listen_address *a, const struct listen_address *b)
+{
+    if (a->address.ss_family != b->address.ss_family)
+        return false;
+    if (a->address.ss_family == AF_INET) {
+        const struct sockaddr_in *x = (const struct sockaddr_in *)&a->address;
+        const struct sockaddr_in *y = (const struct sockaddr_in *)&b->address;
+        return x->sin_port == y->sin_port && x->sin_addr.s_addr == y->sin_addr.s_addr;
+    }
+    const struct sockaddr_in6 *x = (const struct sockaddr_in6 *)&a->address;
+    const struct sockaddr_in6 *y = (const struct sockaddr_in6 *)&b->address;
+    return x->sin6_port == y->sin6_port
+        && memcmp(&x->sin6_addr, &y->sin6_addr, sizeof x->sin6_addr) == 0;
+}
+
+static int add_listen(struct tlsd_config *config, const char *value, char *why, size_t why_size)
+{
+    struct listen_address address;
+
+    if (config->listen_count >= CONFIG_MAX_LISTEN) {
+        snprintf(why, why_size, "listen: too many addresses (at most %d)", CONFIG_MAX_LISTEN);
+        return -1;
+    }
+    if (config_parse_listen(value, &address, why, why_size) != 0)
+        return -1;
+    /* The same address twice would only fail later, at bind(); port 0
+     * is a fresh ephemeral port each time, so it may repeat. */
+    for (size_t i = 0; i < config->listen_count; i++) {
+        if (listen_port(&address) != 0 && same_address(&config->listen[i], &address)) {
+            snprintf(why, why_size, "listen: '%s' is already listed as '%s'",
+                     value, config->listen[i].text);
+            return -1;
+        }
+    }
+    config->listen[config->listen_count++] = address;
+    return 0;
+}
+
+/* Check `value` for `key` and store it. Returns 0, or -1 with the reason
+ * (without origin) in `why`. */
+static int set_value(struct tlsd_config *config, const struct config_key *key,
+                     const char *value, char *why, size_t why_size)
+{
+    void *field = (char *)config + key->offset;
+    unsigned long number;
+
+    switch (key->kind) {
+    case VALUE_LISTEN:
+        return add_listen(config, value, why, why_size);
+
+    case VALUE_INDEX:
+        if (strchr(value, '/') != NULL || strcmp(value, ".") == 0 || strcmp(value, "..") == 0) {
+            snprintf(why, why_size, "%s must be a file name without '/', not '%s'",
+                     key->name, value);
+            return -1;
+        }
+        /* fall through */
+    case VALUE_STRING:
+        if (replace_string(field, value) != 0)
+            goto out_of_memory;
+        return 0;
+
+    case VALUE_OPTIONAL_STRING:
+        if (replace_string(field, strcmp(value, "off") == 0 ? NULL : value) != 0)
+            goto out_of_memory;
+        return 0;
+
+    case VALUE_WORKERS:
+        if (strcasecmp(value, "auto") == 0) {
+            *(unsigned *)field = 0;
+            return 0;
+        }
+        if (parse_decimal(value, key->max, &number) != 0 || number < key->min) {
+            snprintf(why, why_size, "%s must be auto or a number from %lu to %lu, not '%s'",
+                     key->name, key->min, key->max, value);
+            return -1;
+        }
+        *(unsigned *)field = (unsigned)number;
+        return 0;
+
+    case VALUE_UNSIGNED:
+    case VALUE_UNSIGNED_LONG:
+        if (parse_decimal(value, key->max, &number) != 0 || number < key->min) {
+            snprintf(why, why_size, "%s must be %s from %lu to %lu, not '%s'",
+                     key->name, key->what, key->min, key->max, value);
+            return -1;
+        }
+        if (key->kind == VALUE_UNSIGNED)
+            *(unsigned *)field = (unsigned)number;
+        else
+            *(unsigned long *)field = number;
+        return 0;
+
+    case VALUE_TLS_VERSION:
+        if (strcmp(value, "1.2") == 0) {
+            *(int *)field = TLS_VERSION_1_2;
+        } else if (strcmp(value, "1.3") == 0) {
+            *(int *)field = TLS_VERSION_1_3;
+        } else {
+            snprintf(why, why_size, "%s must be 1.2 or 1.3, not '%s'", key->name, value);
+            return -1;
+        }
+        return 0;
+
+    case VALUE_BOOL:
+        if (parse_bool(value, field) != 0) {
+            snprintf(why, why_size, "%s must be on or off, not '%s'", key->name, value);
+            return -1;
+        }
+        return 0;
+
+    case VALUE_LOG_LEVEL:
+        for (int level = LOG_LEVEL_ERROR; level <= LOG_LEVEL_DEBUG; level++) {
+            if (strcasecmp(value, config_log_level_name((enum log_level)level)) == 0) {
+                *(enum log_level *)field = (enum log_level)level;
+                return 0;
+            }
+        }
+        snprintf(why, why_size, "%s must be error, warn, info or debug, not '%s'",
+                 key->name, value);
+        return -1;
+
+    case VALUE_LOG_FORMAT:
+        if (strcasecmp(value, "text") == 0) {
+            *(enum log_format *)field = LOG_FORMAT_TEXT;
+        } else if (strcasecmp(value, "json") == 0) {
+            *(enum log_format *)field = LOG_FORMAT_JSON;
+        } else {
+            snprintf(why, why_size, "%s must be text or json, not '%s'", key->name, value);
+            return -1;
+        }
+        return 0;
+    }
+    snprintf(why, why_size, "%s: internal error: unhandled kind", key->name);
+    return -1;
+
+out_of_memory:
+    snprintf(why, why_size, "%s: out of memory", key->name);
+    return -1;
+}
+
+int config_set(struct tlsd_config *config, const char *key, const char *value,
+               const char *origin, char *error, size_t error_size)
+{
+    const struct config_key *entry = find_key(key);
+    char why[CONFIG_ERROR_SIZE];
+
+    if (origin == NULL)
+        origin = "configuration";
+    if (entry == NULL) {
+        set_error(error, error_size, "%s: unknown key '%s'", origin, key);
+        return -1;
+    }
+    if (value == NULL || value[0] == '\0') {
+        set_error(error, error_size, "%s: %s needs a value", origin, key);
+        return -1;
+    }
+    if (set_value(config, entry, value, why, sizeof why) != 0) {
+        set_error(error, error_size, "%s: %s", origin, why);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- parse */
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+/* One line, without its '\n' (and a '\r' before it already dropped),
+ * copied into a NUL-terminated buffer the caller owns. */
+static int parse_line(struct tlsd_config *config, char *line, const char *origin,
+                      char *error, size_t error_size)
+{
+    char *key, *value, *end;
+
+    while (is_blank(*line))
+        line++;
+    if (*line == '\0' || *line == '#')
+        return 0;
+
+    key = line;
+    while (*line != '\0' && !is_blank(*line))
+        line++;
+    if (*line != '\0')
+        *line++ = '\0';
+    while (is_blank(*line))
+        line++;
+    value = line;
+
+    /* A '#' starts a comment only at the start of a word, so that
+     * "document_root /srv/c#" keeps its '#'. */
+    end = value;
+    while (*end != '\0' && !(*end == '#' && (end == value || is_blank(end[-1]))))
+        end++;
+    while (end > value && is_blank(end[-1]))
+        end--;
+    *end = '\0';
+
+    return config_set(config, key, value, origin, error, error_size);
+}
+
+int config_parse(struct tlsd_config *config, const char *text, size_t length,
+                 const char *filename, char *error, size_t error_size)
+{
+    char line[CONFIG_MAX_LINE + 1];
+    char origin[CONFIG_ERROR_SIZE];
+    size_t position = 0;
+    unsigned long line_number = 0;
+
+    if (filename == NULL)
+        filename = "configuration";
+    while (position < length) {
+        const char *start = text + position;
+        const char *newline = memchr(start, '\n', length - position);
+        size_t line_length = newline != NULL ? (size_t)(newline - start) : length - position;
+
+        position += line_length + (newline != NULL ? 1 : 0);
+        line_number++;
+        if (line_length > 0 && start[line_length - 1] == '\r')
+            line_length--;
+
+        if (line_length > CONFIG_MAX_LINE) {
+            set_error(error, error_size, "%s:%lu: line is longer than %d bytes",
+                      filename, line_number, CONFIG_MAX_LINE);
+            return -1;
+        }
+        for (size_t i = 0; i < line_length; i++) {
+            unsigned char c = (unsigned char)start[i];
+            if (c == '\0') {
+                set_error(error, error_size, "%s:%lu: line contains a NUL byte",
+                          filename, line_number);
+                return -1;
+            }
+            if ((c < 0x20 && c != '\t') || c == 0x7f) {
+                set_error(error, error_size, "%s:%lu: line contains the control character 0x%02x",
+                          filename, line_number, c);
+                return -1;
+            }
+        }
+        memcpy(line, start, line_length);
+        line[line_length] = '\0';
+
+        snprintf(origin, sizeof origin, "%s:%lu", filename, line_number);
+        if (parse_line(config, line, origin, error, error_size) != 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* ----------------------------------------------------------------- file */
+
+int config_load_file(struct tlsd_config *config, const char *path,
+                     char *error, size_t error_size)
+{
+    struct stat status;
+    char *buffer = NULL;
+    size_t length = 0, capacity;
+    int fd, result = -1;
+
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        set_error(error, error_size, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &status) != 0) {
+        set_error(error, error_size, "%s: %s", path, strerror(errno));
+        goto done;
+    }
+    if (S_ISDIR(status.st_mode)) {
+        set_error(error, error_size, "%s: %s", path, strerror(EISDIR));
+        goto done;
+    }
+    if (S_ISREG(status.st_mode) && status.st_size > CONFIG_MAX_FILE_SIZE) {
+        set_error(error, error_size, "%s: file is larger than %d bytes", path, CONFIG_MAX_FILE_SIZE);
+        goto done;
+    }
+
+    /* One byte over the cap tells a file that grew (or a pipe) apart. */
+    capacity = CONFIG_MAX_FILE_SIZE + 1;
+    if (S_ISREG(status.st_mode) && (size_t)status.st_size + 1 < capacity)
+        capacity = (size_t)status.st_size + 1;
+    buffer = malloc(capacity);
+    if (buffer == NULL) {
+        set_error(error, error_size, "%s: out of memory", path);
+        goto done;
+    }
+    for (;;) {
+        if (length == capacity) {
+            if (capacity > CONFIG_MAX_FILE_SIZE) {
+                set_error(error, error_size, "%s: file is larger than %d bytes",
+                          path, CONFIG_MAX_FILE_SIZE);
+                goto done;
+            }
+            size_t bigger = capacity * 2;
+            if (bigger > CONFIG_MAX_FILE_SIZE + 1)
+                bigger = CONFIG_MAX_FILE_SIZE + 1;
+            char *grown = realloc(buffer, bigger);
+            if (grown == NULL) {
+                set_error(error, error_size, "%s: out of memory", path);
+                goto done;
+            }
+            buffer = grown;
+            capacity = bigger;
+        }
+        ssize_t got = read(fd, buffer + length, capacity - length);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            set_error(error, error_size, "%s: %s", path, strerror(errno));
+            goto done;
+        }
+        if (got == 0)
+            break;
+        length += (size_t)got;
+    }
+    result = config_parse(config, buffer, length, path, error, error_size);
+
+done:
+    free(buffer);
+    close(fd);
+    return result;
+}
+
+/* --------------------------------------------------------------- finish */
+
+static const char *tls_version_text(int version)
+{
+    return version == TLS_VERSION_1_3 ? "1.3" : "1.2";
+}
+
+int config_finish(struct tlsd_config *config, char *error, size_t error_size)
+{
+    struct {
+        char **slot;
+        const char *value;
+    } defaults[] = {
+        { &config->certificate, DEFAULT_CERTIFICATE },
+        { &config->private_key, DEFAULT_PRIVATE_KEY },
+        { &config->document_root, DEFAULT_DOCUMENT_ROOT },
+        { &config->index, DEFAULT_INDEX },
+    };
+
+    for (size_t i = 0; i < sizeof defaults / sizeof defaults[0]; i++) {
+        if (*defaults[i].slot == NULL && replace_string(defaults[i].slot, defaults[i].value) != 0) {
+            set_error(error, error_size, "configuration: out of memory");
+            return -1;
+        }
+    }
+    if (config->listen_count == 0) {
+        if (config_parse_listen(DEFAULT_LISTEN, &config->listen[0], error, error_size) != 0)
+            return -1;
+        config->listen_count = 1;
+    }
+    if (config->max_tls_version != 0 && config->min_tls_version > config->max_tls_version) {
+        set_error(error, error_size,
+                  "min_tls_version %s is higher than max_tls_version %s",
+                  tls_version_text(config->min_tls_version),
+                  tls_version_text(config->max_tls_version));
+        return -1;
+    }
+    return 0;
+}

@@ -1,1 +1,715 @@
-/* placeholder */
+/* connection.c: one client, from accept to close.
+ *
+ * Each connection is a small state machine run by connection_run()
+ * whenever its socket is readable or writable or its timer fires. Every
+ * phase handler goes as far as it can without blocking and says what it
+ * waits for; connection_run() then flushes the records Mbed TLS produced
+ * and arms exactly the events needed. One teardown path,
+ * connection_destroy(), frees everything and logs why. */
+#include "connection.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "files.h"
+#include "http.h"
+#include "log.h"
+#include "tls.h"
+
+/* Stop encrypting more of a response while this much waits for the
+ * socket: bounds each connection's memory whatever the file size. */
+#define OUTPUT_HIGH_WATER (64 * 1024)
+#define MAX_REQUESTS_PER_CONNECTION 1000
+#define LINGER_SECONDS 2
+#define LINGER_MAX_BYTES (64 * 1024)
+
+enum connection_phase {
+    PHASE_WAIT_FIRST_BYTE,  /* accepted; no TLS context yet (saves ~33 KiB per idle socket) */
+    PHASE_HANDSHAKE,
+    PHASE_READ_REQUEST,
+    PHASE_SEND_RESPONSE,
+    PHASE_CLOSING,          /* close_notify queued, waiting for it to leave */
+    PHASE_LINGER,           /* our side shut down; reading what the peer still sends so it gets our last bytes, not a reset */
+};
+
+enum action { ACTION_CONTINUE, ACTION_WAIT_READ, ACTION_WAIT_WRITE, ACTION_DESTROYED };
+
+struct connection {
+    struct connection *next;
+    struct connection *previous;
+    struct server_state *state;
+    uint64_t id;
+    int fd;
+    char peer[64];
+    enum connection_phase phase;
+    struct event *read_event;
+    struct event *write_event;
+    struct event *timer;
+    struct tls_session tls;
+    bool tls_started;
+    bool established;
+    bool close_notify_queued;
+    struct timespec accepted_at;
+    struct timespec first_byte_at;
+    const char *close_reason;
+    unsigned requests_served;
+    size_t linger_bytes;
+
+    /* the request being read: head bytes, possibly with a pipelined next one behind */
+    char request[HTTP_MAX_HEADER_BYTES];
+    size_t request_length;
+    size_t request_consumed;
+
+    /* the response being sent: `pending` holds plaintext not yet accepted by
+     * Mbed TLS (kept unchanged across WANT_* so the retry uses the same buffer) */
+    unsigned char pending[16384];
+    size_t pending_length;
+    size_t pending_sent;
+    int file_fd;
+    uint64_t file_remaining;
+    uint64_t body_length;
+    size_t head_length;
+    uint64_t plaintext_sent;
+    int status;
+    bool keep_alive;
+    char request_summary[160];
+};
+
+static void connection_run(struct connection *connection);
+
+void connection_format_address(const struct sockaddr *address, char *out, size_t size)
+{
+    char host[INET6_ADDRSTRLEN] = "?";
+    if (address->sa_family == AF_INET) {
+        const struct sockaddr_in *in4 = (const struct sockaddr_in *)address;
+        inet_ntop(AF_INET, &in4->sin_addr, host, sizeof host);
+        snprintf(out, size, "%s:%u", host, ntohs(in4->sin_port));
+    } else if (address->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)address;
+        inet_ntop(AF_INET6, &in6->sin6_addr, host, sizeof host);
+        snprintf(out, size, "[%s]:%u", host, ntohs(in6->sin6_port));
+    } else {
+        snprintf(out, size, "unknown");
+    }
+}
+
+static double milliseconds_since(const struct timespec *start)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
+}
+
+static void begin_connection_line(struct log_line *line, const struct connection *connection,
+                                  enum log_level level)
+{
+    log_line_begin(line, level);
+    log_line_unsigned(line, "conn", connection->id);
+    log_line_string(line, "peer", connection->peer);
+}
+
+static void set_timer(struct connection *connection, unsigned seconds)
+{
+    struct timeval timeout = { .tv_sec = (time_t)seconds, .tv_usec = 0 };
+    event_add(connection->timer, &timeout);
+}
+
+static void connection_destroy(struct connection *connection, const char *reason)
+{
+    struct server_state *state = connection->state;
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_INFO);
+    log_line_event(&line, "closed");
+    log_line_string(&line, "reason", reason);
+    log_line_unsigned(&line, "requests", connection->requests_served);
+    log_line_decimal(&line, "duration_ms", milliseconds_since(&connection->accepted_at), 1);
+    log_line_end(&line);
+
+    event_free(connection->read_event);
+    event_free(connection->write_event);
+    event_free(connection->timer);
+    if (connection->tls_started)
+        tls_session_free(&connection->tls);
+    if (connection->file_fd >= 0)
+        close(connection->file_fd);
+    close(connection->fd);
+
+    if (connection->previous)
+        connection->previous->next = connection->next;
+    else
+        state->connections = connection->next;
+    if (connection->next)
+        connection->next->previous = connection->previous;
+    state->connection_count--;
+    free(connection);
+    if (state->on_connection_closed)
+        state->on_connection_closed(state);
+}
+
+/* Close without ceremony after a handshake failure: send whatever alert
+ * Mbed TLS queued, once, without waiting. */
+static enum action fail_handshake(struct connection *connection, const char *reason, int error)
+{
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_INFO);
+    log_line_string(&line, "stage", "handshake_failed");
+    log_line_decimal(&line, "t_ms", connection->tls_started ? milliseconds_since(&connection->first_byte_at) : 0.0, 2);
+    log_line_string(&line, "reason", reason);
+    if (error != 0) {
+        char text[160];
+        tls_error_text(error, text, sizeof text);
+        log_line_string(&line, "error", text);
+    }
+    log_line_unsigned(&line, "bytes_received", connection->tls_started ? connection->tls.bytes_received : 0);
+    log_line_end(&line);
+    if (connection->tls_started)
+        (void)tls_session_flush(&connection->tls);
+    connection_destroy(connection, "handshake_failed");
+    return ACTION_DESTROYED;
+}
+
+static void log_established(struct connection *connection)
+{
+    mbedtls_ssl_context *ssl = &connection->tls.ssl;
+    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_INFO);
+    log_line_string(&line, "stage", "established");
+    log_line_decimal(&line, "t_ms", milliseconds_since(&connection->first_byte_at), 2);
+    log_line_string(&line, "version", tls_version_name(ssl));
+    log_line_string(&line, "suite", mbedtls_ssl_get_ciphersuite(ssl));
+    log_line_string(&line, "resumed", connection->tls.sent_certificate ? "no" : "yes");
+    log_line_string(&line, "alpn", alpn ? alpn : "none");
+    log_line_end(&line);
+}
+
+/* A client that speaks plain HTTP to the TLS port gets a plain answer
+ * saying so (as nginx does), not a silent close. */
+static bool looks_like_plain_http(const unsigned char *bytes, size_t length)
+{
+    if (length < 4)
+        return false;
+    for (size_t i = 0; i < length; i++) {
+        if (bytes[i] == ' ')
+            return i > 0;
+        if (bytes[i] < 'A' || bytes[i] > 'Z')
+            return false;
+    }
+    return false;
+}
+
+static enum action start_tls(struct connection *connection)
+{
+    unsigned char peek[8];
+    ssize_t peeked = recv(connection->fd, peek, sizeof peek, MSG_PEEK);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return ACTION_WAIT_READ;
+    if (peeked <= 0) {
+        connection_destroy(connection, peeked == 0 ? "peer_close_before_hello" : "reset");
+        return ACTION_DESTROYED;
+    }
+    clock_gettime(CLOCK_MONOTONIC, &connection->first_byte_at);
+    if (looks_like_plain_http(peek, (size_t)peeked)) {
+        static const char answer[] =
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: 60\r\nConnection: close\r\n\r\n"
+            "This is a TLS port: use https:// to talk to this server.   \n";
+        ssize_t ignored = send(connection->fd, answer, sizeof answer - 1, MSG_NOSIGNAL);
+        (void)ignored;
+        shutdown(connection->fd, SHUT_WR);
+        return fail_handshake(connection, "plain_http", 0);
+    }
+    int result = tls_session_setup(&connection->tls, connection->state->tls, connection->fd);
+    if (result != 0)
+        return fail_handshake(connection, "setup_failed", result);
+    connection->tls_started = true;
+    connection->phase = PHASE_HANDSHAKE;
+    return ACTION_CONTINUE;
+}
+
+static enum action do_handshake(struct connection *connection)
+{
+    int error = 0;
+    enum tls_io result = tls_session_handshake(&connection->tls, &error);
+    switch (result) {
+    case TLS_IO_DONE:
+        connection->established = true;
+        log_established(connection);
+        connection->phase = PHASE_READ_REQUEST;
+        set_timer(connection, connection->state->config->idle_timeout);
+        return ACTION_CONTINUE;
+    case TLS_IO_WANT_READ:
+        return ACTION_WAIT_READ;
+    case TLS_IO_WANT_WRITE:
+        return ACTION_WAIT_WRITE;
+    case TLS_IO_CLOSED:
+        return fail_handshake(connection, "peer_closed", 0);
+    case TLS_IO_FAILED:
+    default:
+        return fail_handshake(connection, "tls_error", error);
+    }
+}
+
+/* ---- responses */
+
+static void add_common_headers(const struct connection *connection, char *extra, size_t size, const char *more)
+{
+    size_t used = 0;
+    extra[0] = '\0';
+    if (connection->state->config->hsts > 0)
+        used += (size_t)snprintf(extra + used, size - used, "Strict-Transport-Security: max-age=%lu\r\n",
+                                 connection->state->config->hsts);
+    if (used < size)
+        used += (size_t)snprintf(extra + used, size - used, "X-Content-Type-Options: nosniff\r\n");
+    if (more && used < size)
+        snprintf(extra + used, size - used, "%s", more);
+}
+
+static void begin_response(struct connection *connection, int status, const char *content_type,
+                           uint64_t body_length, bool send_body, const char *more_headers)
+{
+    char extra[1024];
+    add_common_headers(connection, extra, sizeof extra, more_headers);
+    if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)
+        connection->keep_alive = false;
+    connection->status = status;
+    connection->head_length = http_format_head((char *)connection->pending, sizeof connection->pending, status,
+                                               content_type, body_length, connection->keep_alive, extra,
+                                               (long long)time(NULL));
+    connection->pending_length = connection->head_length;
+    connection->pending_sent = 0;
+    connection->plaintext_sent = 0;
+    connection->body_length = send_body ? body_length : 0;
+    connection->phase = PHASE_SEND_RESPONSE;
+}
+
+static void respond_with_error(struct connection *connection, int status, bool is_head, const char *more_headers)
+{
+    char body[512];
+    size_t length = http_error_body(body, sizeof body, status);
+    begin_response(connection, status, "text/html; charset=utf-8", length, !is_head, more_headers);
+    if (!is_head && connection->pending_length + length <= sizeof connection->pending) {
+        memcpy(connection->pending + connection->pending_length, body, length);
+        connection->pending_length += length;
+    }
+}
+
+static void summarise_request(struct connection *connection, const struct http_request *request)
+{
+    snprintf(connection->request_summary, sizeof connection->request_summary, "%.*s %.*s",
+             (int)(request->method_length > 16 ? 16 : request->method_length), request->method_text,
+             (int)(request->target_length > 128 ? 128 : request->target_length), request->target);
+}
+
+static void prepare_response(struct connection *connection, const struct http_request *request)
+{
+    bool is_head = request->method == HTTP_METHOD_HEAD;
+    connection->keep_alive = request->keep_alive;
+    summarise_request(connection, request);
+    if (request->method == HTTP_METHOD_OTHER) {
+        connection->keep_alive = connection->keep_alive && !request->has_body;
+        respond_with_error(connection, 405, false, "Allow: GET, HEAD\r\n");
+        return;
+    }
+    if (request->has_body) {
+        /* A GET or HEAD with a body: we would have to read and discard
+         * it to stay in step; refusing and closing is simpler and safe. */
+        connection->keep_alive = false;
+        respond_with_error(connection, 413, is_head, NULL);
+        return;
+    }
+    struct files_entry entry;
+    enum files_result found = files_open(connection->state->root_fd, request->path, request->path_length,
+                                         connection->state->config->index, &entry);
+    switch (found) {
+    case FILES_OK:
+        begin_response(connection, 200, entry.content_type, entry.size, !is_head, NULL);
+        if (is_head || entry.size == 0) {
+            close(entry.fd);
+        } else {
+            connection->file_fd = entry.fd;
+            connection->file_remaining = entry.size;
+        }
+        return;
+    case FILES_REDIRECT_SLASH: {
+        char location[HTTP_MAX_TARGET_BYTES + 32];
+        snprintf(location, sizeof location, "Location: %.*s/%.*s\r\n", (int)request->path_length, request->path,
+                 (int)(request->target_length - request->path_length), request->target + request->path_length);
+        respond_with_error(connection, 301, is_head, location);
+        return;
+    }
+    case FILES_BAD_PATH:
+        connection->keep_alive = false;
+        respond_with_error(connection, 400, is_head, NULL);
+        return;
+    case FILES_NOT_FOUND:
+    case FILES_FORBIDDEN:
+    default:
+        respond_with_error(connection, 404, is_head, NULL);
+        return;
+    }
+}
+
+static void log_request(struct connection *connection)
+{
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_INFO);
+    log_line_string(&line, "request", connection->request_summary);
+    log_line_unsigned(&line, "status", (uint64_t)connection->status);
+    uint64_t body_sent = connection->plaintext_sent > connection->head_length
+                             ? connection->plaintext_sent - connection->head_length : 0;
+    log_line_unsigned(&line, "bytes", body_sent);
+    log_line_end(&line);
+}
+
+static void finish_response(struct connection *connection)
+{
+    log_request(connection);
+    connection->requests_served++;
+    if (connection->file_fd >= 0) {
+        close(connection->file_fd);
+        connection->file_fd = -1;
+    }
+    /* keep what a pipelining client already sent after this request */
+    memmove(connection->request, connection->request + connection->request_consumed,
+            connection->request_length - connection->request_consumed);
+    connection->request_length -= connection->request_consumed;
+    connection->request_consumed = 0;
+    if (connection->keep_alive && !connection->state->draining) {
+        connection->phase = PHASE_READ_REQUEST;
+        set_timer(connection, connection->state->config->idle_timeout);
+    } else {
+        connection->close_reason = "done";
+        connection->phase = PHASE_CLOSING;
+    }
+}
+
+static enum action read_request(struct connection *connection)
+{
+    for (;;) {
+        if (connection->request_length > 0) {
+            struct http_request request;
+            size_t consumed = 0;
+            int status = 0;
+            enum http_parse_result parsed = http_parse_request(connection->request, connection->request_length,
+                                                               &request, &consumed, &status);
+            if (parsed == HTTP_PARSE_COMPLETE) {
+                connection->request_consumed = consumed;
+                prepare_response(connection, &request);
+                return ACTION_CONTINUE;
+            }
+            if (parsed == HTTP_PARSE_ERROR) {
+                snprintf(connection->request_summary, sizeof connection->request_summary, "-");
+                connection->keep_alive = false;
+                connection->request_consumed = connection->request_length;
+                respond_with_error(connection, status, false, NULL);
+                return ACTION_CONTINUE;
+            }
+        }
+        if (connection->state->draining && connection->request_length == 0) {
+            connection->close_reason = "shutdown";
+            connection->phase = PHASE_CLOSING;
+            return ACTION_CONTINUE;
+        }
+        int error = 0;
+        int received = tls_session_read(&connection->tls,
+                                        (unsigned char *)connection->request + connection->request_length,
+                                        sizeof connection->request - connection->request_length, &error);
+        if (received > 0) {
+            connection->request_length += (size_t)received;
+            set_timer(connection, connection->state->config->idle_timeout);
+            continue;
+        }
+        switch (received) {
+        case TLS_IO_WANT_READ:
+            return ACTION_WAIT_READ;
+        case TLS_IO_WANT_WRITE:
+            return ACTION_WAIT_WRITE;
+        case TLS_IO_CLOSED:
+            connection->close_reason = "peer_close";
+            connection->phase = PHASE_CLOSING;
+            return ACTION_CONTINUE;
+        default: {
+            char text[160];
+            tls_error_text(error, text, sizeof text);
+            struct log_line line;
+            begin_connection_line(&line, connection, LOG_LEVEL_INFO);
+            log_line_string(&line, "error", text);
+            log_line_end(&line);
+            connection_destroy(connection, "tls_error");
+            return ACTION_DESTROYED;
+        }
+        }
+    }
+}
+
+static enum action send_response(struct connection *connection)
+{
+    for (;;) {
+        if (evbuffer_get_length(connection->tls.output) >= OUTPUT_HIGH_WATER)
+            return ACTION_WAIT_WRITE;
+        if (connection->pending_sent == connection->pending_length) {
+            if (connection->file_remaining == 0) {
+                finish_response(connection);
+                return ACTION_CONTINUE;
+            }
+            connection->pending_length = 0;
+            connection->pending_sent = 0;
+        }
+        /* top up the plaintext buffer from the file: the head and the
+         * start of the body share the first record */
+        if (connection->file_remaining > 0 && connection->pending_sent == 0 &&
+            connection->pending_length < sizeof connection->pending) {
+            size_t room = sizeof connection->pending - connection->pending_length;
+            size_t want = connection->file_remaining < room ? (size_t)connection->file_remaining : room;
+            ssize_t got = read(connection->file_fd, connection->pending + connection->pending_length, want);
+            if (got <= 0) {
+                log_message(LOG_LEVEL_ERROR, "conn=%llu reading the file for \"%s\" failed: %s",
+                            (unsigned long long)connection->id, connection->request_summary,
+                            got == 0 ? "it shrank while being sent" : strerror(errno));
+                connection_destroy(connection, "file_error");
+                return ACTION_DESTROYED;
+            }
+            connection->pending_length += (size_t)got;
+            connection->file_remaining -= (uint64_t)got;
+        }
+        int error = 0;
+        int written = tls_session_write(&connection->tls, connection->pending + connection->pending_sent,
+                                        connection->pending_length - connection->pending_sent, &error);
+        if (written > 0) {
+            connection->pending_sent += (size_t)written;
+            connection->plaintext_sent += (uint64_t)written;
+            continue;
+        }
+        if (written == TLS_IO_WANT_READ)
+            return ACTION_WAIT_READ;
+        if (written == TLS_IO_WANT_WRITE)
+            return ACTION_WAIT_WRITE;
+        connection_destroy(connection, written == TLS_IO_CLOSED ? "peer_close" : "tls_error");
+        return ACTION_DESTROYED;
+    }
+}
+
+static enum action close_gracefully(struct connection *connection)
+{
+    if (connection->established && !connection->close_notify_queued) {
+        int error = 0;
+        enum tls_io result = tls_session_close_notify(&connection->tls, &error);
+        if (result == TLS_IO_WANT_READ || result == TLS_IO_WANT_WRITE)
+            return result == TLS_IO_WANT_READ ? ACTION_WAIT_READ : ACTION_WAIT_WRITE;
+        connection->close_notify_queued = true;
+    }
+    if (connection->tls_started && evbuffer_get_length(connection->tls.output) > 0)
+        return ACTION_WAIT_WRITE;
+    shutdown(connection->fd, SHUT_WR);
+    connection->phase = PHASE_LINGER;
+    set_timer(connection, LINGER_SECONDS);
+    return ACTION_CONTINUE;
+}
+
+static enum action linger(struct connection *connection)
+{
+    char discard[4096];
+    for (;;) {
+        ssize_t got = recv(connection->fd, discard, sizeof discard, 0);
+        if (got > 0) {
+            connection->linger_bytes += (size_t)got;
+            if (connection->linger_bytes > LINGER_MAX_BYTES)
+                break;
+            continue;
+        }
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return ACTION_WAIT_READ;
+        if (got < 0 && errno == EINTR)
+            continue;
+        break;
+    }
+    connection_destroy(connection, connection->close_reason ? connection->close_reason : "done");
+    return ACTION_DESTROYED;
+}
+
+static enum action run_phase(struct connection *connection)
+{
+    switch (connection->phase) {
+    case PHASE_WAIT_FIRST_BYTE:
+        return start_tls(connection);
+    case PHASE_HANDSHAKE:
+        return do_handshake(connection);
+    case PHASE_READ_REQUEST:
+        return read_request(connection);
+    case PHASE_SEND_RESPONSE:
+        return send_response(connection);
+    case PHASE_CLOSING:
+        return close_gracefully(connection);
+    case PHASE_LINGER:
+    default:
+        return linger(connection);
+    }
+}
+
+static void connection_run(struct connection *connection)
+{
+    for (;;) {
+        enum action action = run_phase(connection);
+        if (action == ACTION_DESTROYED)
+            return;
+        if (action == ACTION_CONTINUE)
+            continue;
+
+        int flushed = 0;
+        if (connection->tls_started) {
+            uint64_t sent_before = connection->tls.bytes_sent;
+            flushed = tls_session_flush(&connection->tls);
+            if (flushed < 0) {
+                connection_destroy(connection, "reset");
+                return;
+            }
+            /* a slow reader that still makes progress is not idle */
+            if (connection->tls.bytes_sent != sent_before && connection->phase == PHASE_SEND_RESPONSE)
+                set_timer(connection, connection->state->config->idle_timeout);
+        }
+        if (action == ACTION_WAIT_WRITE && flushed == 0)
+            continue;  /* the socket took it all: carry on */
+
+        if (action == ACTION_WAIT_READ)
+            event_add(connection->read_event, NULL);
+        else
+            event_del(connection->read_event);
+        if (flushed == 1)
+            event_add(connection->write_event, NULL);
+        else
+            event_del(connection->write_event);
+        return;
+    }
+}
+
+static void on_socket_event(evutil_socket_t fd, short what, void *context)
+{
+    (void)fd;
+    (void)what;
+    connection_run(context);
+}
+
+static void on_timeout(evutil_socket_t fd, short what, void *context)
+{
+    (void)fd;
+    (void)what;
+    struct connection *connection = context;
+    switch (connection->phase) {
+    case PHASE_WAIT_FIRST_BYTE:
+    case PHASE_HANDSHAKE:
+        fail_handshake(connection, "handshake_timeout", 0);
+        return;
+    case PHASE_READ_REQUEST:
+        if (connection->request_length > 0) {
+            /* a request started but never finished: say so, then close */
+            snprintf(connection->request_summary, sizeof connection->request_summary, "-");
+            connection->keep_alive = false;
+            connection->request_consumed = connection->request_length;
+            respond_with_error(connection, 408, false, NULL);
+        } else {
+            connection->close_reason = "idle_timeout";
+            connection->phase = PHASE_CLOSING;
+        }
+        set_timer(connection, connection->state->config->idle_timeout);
+        connection_run(connection);
+        return;
+    case PHASE_SEND_RESPONSE:
+        connection_destroy(connection, "send_timeout");
+        return;
+    case PHASE_CLOSING:
+    case PHASE_LINGER:
+    default:
+        connection_destroy(connection, connection->close_reason ? connection->close_reason : "done");
+        return;
+    }
+}
+
+void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length)
+{
+    (void)peer_length;
+    struct connection *connection = calloc(1, sizeof *connection);
+    if (connection == NULL) {
+        log_message(LOG_LEVEL_ERROR, "out of memory accepting a connection");
+        close(fd);
+        return;
+    }
+    connection->state = state;
+    connection->fd = fd;
+    connection->file_fd = -1;
+    connection->id = ++state->next_connection_id;
+    connection->phase = PHASE_WAIT_FIRST_BYTE;
+    clock_gettime(CLOCK_MONOTONIC, &connection->accepted_at);
+    connection_format_address(peer, connection->peer, sizeof connection->peer);
+    connection->read_event = event_new(state->base, fd, EV_READ | EV_PERSIST, on_socket_event, connection);
+    connection->write_event = event_new(state->base, fd, EV_WRITE | EV_PERSIST, on_socket_event, connection);
+    connection->timer = evtimer_new(state->base, on_timeout, connection);
+    if (!connection->read_event || !connection->write_event || !connection->timer) {
+        log_message(LOG_LEVEL_ERROR, "out of memory accepting a connection");
+        if (connection->read_event)
+            event_free(connection->read_event);
+        if (connection->write_event)
+            event_free(connection->write_event);
+        if (connection->timer)
+            event_free(connection->timer);
+        close(fd);
+        free(connection);
+        return;
+    }
+    connection->next = state->connections;
+    if (state->connections)
+        state->connections->previous = connection;
+    state->connections = connection;
+    state->connection_count++;
+
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_DEBUG);
+    log_line_event(&line, "accepted");
+    log_line_end(&line);
+
+    set_timer(connection, state->config->handshake_timeout);
+    event_add(connection->read_event, NULL);
+}
+
+void connection_drain_all(struct server_state *state)
+{
+    state->draining = true;
+    struct connection *connection = state->connections;
+    while (connection) {
+        struct connection *next = connection->next;
+        switch (connection->phase) {
+        case PHASE_WAIT_FIRST_BYTE:
+        case PHASE_HANDSHAKE:
+            connection_destroy(connection, "shutdown");
+            break;
+        case PHASE_READ_REQUEST:
+            if (connection->request_length == 0) {
+                connection->close_reason = "shutdown";
+                connection->phase = PHASE_CLOSING;
+                connection_run(connection);
+            }
+            break;
+        default:
+            connection->keep_alive = false;  /* finish this response, then close */
+            break;
+        }
+        connection = next;
+    }
+}
+
+void connection_close_all(struct server_state *state)
+{
+    while (state->connections)
+        connection_destroy(state->connections, "shutdown_timeout");
+}

@@ -1,1 +1,45 @@
-/* placeholder */
+/* connection.h: one client, from accept to close: TLS handshake, HTTP
+ * requests and responses, timeouts. Driven by libevent read/write events,
+ * never by blocking calls. */
+#ifndef TLSD_CONNECTION_H
+#define TLSD_CONNECTION_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "config.h"
+
+struct event_base;
+struct tls_server;
+struct connection;
+
+/* What every connection of one event loop shares. */
+struct server_state {
+    struct event_base *base;
+    const struct tlsd_config *config;
+    struct tls_server *tls;          /* the current generation; connections keep their own reference */
+    int root_fd;                     /* the document root, open as a directory */
+    unsigned connection_count;
+    uint64_t next_connection_id;
+    bool draining;                   /* stopping: finish in-flight responses, accept nothing */
+    struct connection *connections;  /* all open ones, for draining */
+    /* called when a connection closes, e.g. to resume accepting */
+    void (*on_connection_closed)(struct server_state *state);
+    void *listener_context;
+};
+
+/* Take over an accepted, non-blocking socket. On failure the socket is
+ * closed and logged. */
+void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length);
+
+/* Stop: idle connections close now, busy ones after their response. */
+void connection_drain_all(struct server_state *state);
+
+/* Close every connection at once (the drain deadline passed). */
+void connection_close_all(struct server_state *state);
+
+/* "127.0.0.1:53422" or "[::1]:53422". */
+void connection_format_address(const struct sockaddr *address, char *out, size_t size);
+
+#endif

@@ -1,1 +1,176 @@
-/* placeholder */
+/* listener.c: listening sockets, accept, and the connection limit. */
+#include "listener.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "connection.h"
+#include "log.h"
+
+#define LISTEN_BACKLOG 511
+#define ACCEPT_RETRY_SECONDS 1
+
+struct listener_set {
+    struct server_state *state;
+    struct evconnlistener *listeners[CONFIG_MAX_LISTEN];
+    size_t count;
+    bool paused;                 /* at max_connections or out of descriptors */
+    struct event *retry_timer;   /* resumes accepting after EMFILE */
+};
+
+static void set_accepting(struct listener_set *set, bool accepting)
+{
+    for (size_t i = 0; i < set->count; i++) {
+        if (accepting)
+            evconnlistener_enable(set->listeners[i]);
+        else
+            evconnlistener_disable(set->listeners[i]);
+    }
+    set->paused = !accepting;
+}
+
+static void on_connection_closed(struct server_state *state)
+{
+    struct listener_set *set = state->listener_context;
+    if (set == NULL || !set->paused || state->draining)
+        return;
+    if (state->connection_count < state->config->max_connections && !evtimer_pending(set->retry_timer, NULL)) {
+        set_accepting(set, true);
+        log_message(LOG_LEVEL_WARN, "accepting resumed (%u connections open)", state->connection_count);
+    }
+}
+
+static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *peer,
+                      int peer_length, void *context)
+{
+    (void)listener;
+    struct listener_set *set = context;
+    struct server_state *state = set->state;
+    /* Mbed TLS writes each handshake record separately; we coalesce them,
+     * and NODELAY makes the coalesced flight leave at once. */
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
+    connection_accept(state, fd, peer, peer_length);
+    if (state->connection_count >= state->config->max_connections && !set->paused) {
+        set_accepting(set, false);
+        log_message(LOG_LEVEL_WARN, "max_connections (%u) reached: accepting paused until one closes",
+                    state->config->max_connections);
+    }
+}
+
+static void on_retry(evutil_socket_t fd, short what, void *context)
+{
+    (void)fd;
+    (void)what;
+    struct listener_set *set = context;
+    if (set->state->connection_count < set->state->config->max_connections) {
+        set_accepting(set, true);
+        log_message(LOG_LEVEL_WARN, "accepting resumed");
+    }
+}
+
+static void on_accept_error(struct evconnlistener *listener, void *context)
+{
+    (void)listener;
+    struct listener_set *set = context;
+    int error = EVUTIL_SOCKET_ERROR();
+    if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
+        /* Out of descriptors: the pending connection stays in the backlog
+         * and the socket stays readable. Pause rather than spin. */
+        if (!set->paused)
+            log_message(LOG_LEVEL_WARN, "accept: %s: accepting paused for %d s", strerror(error),
+                        ACCEPT_RETRY_SECONDS);
+        set_accepting(set, false);
+        struct timeval retry = { .tv_sec = ACCEPT_RETRY_SECONDS, .tv_usec = 0 };
+        evtimer_add(set->retry_timer, &retry);
+        return;
+    }
+    log_message(LOG_LEVEL_WARN, "accept: %s", strerror(error));
+}
+
+static int bind_one(const struct listen_address *address, char *error, size_t error_size)
+{
+    int fd = socket(address->address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0) {
+        snprintf(error, error_size, "listen %s: socket: %s", address->text, strerror(errno));
+        return -1;
+    }
+    int on = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    /* "[::]:443" means IPv6 only, so that "0.0.0.0:443" can sit beside it */
+    if (address->address.ss_family == AF_INET6)
+        setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
+    if (bind(fd, (const struct sockaddr *)&address->address, address->address_length) != 0 ||
+        listen(fd, LISTEN_BACKLOG) != 0) {
+        snprintf(error, error_size, "listen %s: %s", address->text, strerror(errno));
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+struct listener_set *listener_start(struct server_state *state, const struct tlsd_config *config,
+                                    char *error, size_t error_size)
+{
+    struct listener_set *set = calloc(1, sizeof *set);
+    if (set == NULL) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    set->state = state;
+    set->retry_timer = evtimer_new(state->base, on_retry, set);
+    if (set->retry_timer == NULL) {
+        snprintf(error, error_size, "out of memory");
+        free(set);
+        return NULL;
+    }
+    for (size_t i = 0; i < config->listen_count; i++) {
+        int fd = bind_one(&config->listen[i], error, error_size);
+        if (fd < 0) {
+            listener_stop(set);
+            return NULL;
+        }
+        struct evconnlistener *listener = evconnlistener_new(
+            state->base, on_accept, set, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+        if (listener == NULL) {
+            snprintf(error, error_size, "listen %s: cannot start accepting", config->listen[i].text);
+            close(fd);
+            listener_stop(set);
+            return NULL;
+        }
+        evconnlistener_set_error_cb(listener, on_accept_error);
+        set->listeners[set->count++] = listener;
+
+        struct sockaddr_storage bound;
+        socklen_t bound_length = sizeof bound;
+        char text[64] = "?";
+        if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) == 0)
+            connection_format_address((struct sockaddr *)&bound, text, sizeof text);
+        log_message(LOG_LEVEL_INFO, "listening on %s", text);
+    }
+    state->listener_context = set;
+    state->on_connection_closed = on_connection_closed;
+    return set;
+}
+
+void listener_stop(struct listener_set *set)
+{
+    if (set == NULL)
+        return;
+    for (size_t i = 0; i < set->count; i++)
+        evconnlistener_free(set->listeners[i]);
+    if (set->state->listener_context == set)
+        set->state->listener_context = NULL;
+    event_free(set->retry_timer);
+    free(set);
+}

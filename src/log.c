@@ -1,1 +1,208 @@
-/* placeholder */
+/* log.c: log lines on standard error, logfmt text or JSON. */
+#include "log.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static enum log_level current_level = LOG_LEVEL_INFO;
+static enum log_format current_format = LOG_FORMAT_TEXT;
+
+void log_setup(enum log_level level, enum log_format format)
+{
+    current_level = level;
+    current_format = format;
+}
+
+bool log_enabled(enum log_level level)
+{
+    return level <= current_level;
+}
+
+/* One write(2) per line: lines from several event loops never interleave. */
+static void write_whole(const char *text, size_t length)
+{
+    while (length > 0) {
+        ssize_t written = write(STDERR_FILENO, text, length);
+        if (written < 0) {
+            if (errno == EINTR)
+                continue;
+            return;  /* nowhere left to report it */
+        }
+        text += written;
+        length -= (size_t)written;
+    }
+}
+
+static void append(struct log_line *line, const char *text, size_t length)
+{
+    /* keep room for the closing "}\n" */
+    size_t room = sizeof line->text - 3 - line->length;
+    if (length > room) {
+        length = room;
+        line->truncated = true;
+    }
+    memcpy(line->text + line->length, text, length);
+    line->length += length;
+}
+
+static void append_text(struct log_line *line, const char *text)
+{
+    append(line, text, strlen(text));
+}
+
+/* JSON string body: escapes quotes, backslashes and control bytes. */
+static void append_json_escaped(struct log_line *line, const char *value)
+{
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        char escaped[8];
+        if (*p == '"' || *p == '\\') {
+            escaped[0] = '\\';
+            escaped[1] = (char)*p;
+            append(line, escaped, 2);
+        } else if (*p < 0x20 || *p == 0x7f) {
+            snprintf(escaped, sizeof escaped, "\\u%04x", *p);
+            append_text(line, escaped);
+        } else {
+            append(line, (const char *)p, 1);
+        }
+    }
+}
+
+/* logfmt: bare when the value is plain, quoted otherwise; untrusted bytes
+ * (a client's SNI, a request path) never break the line. */
+static void append_logfmt_value(struct log_line *line, const char *value)
+{
+    bool plain = *value != '\0';
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++)
+        if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p >= 0x7f)
+            plain = false;
+    if (plain) {
+        append_text(line, value);
+        return;
+    }
+    append(line, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        char escaped[8];
+        if (*p == '"' || *p == '\\') {
+            escaped[0] = '\\';
+            escaped[1] = (char)*p;
+            append(line, escaped, 2);
+        } else if (*p < 0x20 || *p >= 0x7f) {
+            snprintf(escaped, sizeof escaped, "\\x%02x", *p);
+            append_text(line, escaped);
+        } else {
+            append(line, (const char *)p, 1);
+        }
+    }
+    append(line, "\"", 1);
+}
+
+static const char *level_name(enum log_level level)
+{
+    return config_log_level_name(level);
+}
+
+void log_line_begin(struct log_line *line, enum log_level level)
+{
+    char prefix[64];
+    line->level = level;
+    line->length = 0;
+    line->truncated = false;
+    if (current_format == LOG_FORMAT_JSON)
+        snprintf(prefix, sizeof prefix, "{\"pid\":%ld,\"level\":\"%s\"", (long)getpid(), level_name(level));
+    else
+        snprintf(prefix, sizeof prefix, "tlsd[%ld]:", (long)getpid());
+    append_text(line, prefix);
+}
+
+static void append_key(struct log_line *line, const char *key)
+{
+    if (current_format == LOG_FORMAT_JSON) {
+        append(line, ",\"", 2);
+        append_text(line, key);
+        append(line, "\":", 2);
+    } else {
+        append(line, " ", 1);
+        append_text(line, key);
+        append(line, "=", 1);
+    }
+}
+
+void log_line_string(struct log_line *line, const char *key, const char *value)
+{
+    append_key(line, key);
+    if (current_format == LOG_FORMAT_JSON) {
+        append(line, "\"", 1);
+        append_json_escaped(line, value);
+        append(line, "\"", 1);
+    } else {
+        append_logfmt_value(line, value);
+    }
+}
+
+void log_line_unsigned(struct log_line *line, const char *key, uint64_t value)
+{
+    char number[32];
+    snprintf(number, sizeof number, "%llu", (unsigned long long)value);
+    append_key(line, key);
+    append_text(line, number);
+}
+
+void log_line_decimal(struct log_line *line, const char *key, double value, int decimals)
+{
+    char number[48];
+    snprintf(number, sizeof number, "%.*f", decimals, value);
+    append_key(line, key);
+    append_text(line, number);
+}
+
+void log_line_event(struct log_line *line, const char *event)
+{
+    if (current_format == LOG_FORMAT_JSON) {
+        log_line_string(line, "event", event);
+    } else {
+        append(line, " ", 1);
+        append_text(line, event);
+    }
+}
+
+void log_line_end(struct log_line *line)
+{
+    if (!log_enabled(line->level))
+        return;
+    if (current_format == LOG_FORMAT_JSON) {
+        if (line->truncated)
+            append_text(line, ",\"truncated\":true");
+        line->text[line->length++] = '}';
+    }
+    line->text[line->length++] = '\n';
+    write_whole(line->text, line->length);
+}
+
+void log_message(enum log_level level, const char *format, ...)
+{
+    if (!log_enabled(level))
+        return;
+    char message[LOG_LINE_SIZE / 2];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(message, sizeof message, format, arguments);
+    va_end(arguments);
+
+    struct log_line line;
+    log_line_begin(&line, level);
+    if (current_format == LOG_FORMAT_JSON) {
+        log_line_string(&line, "msg", message);
+    } else {
+        if (level <= LOG_LEVEL_WARN) {
+            append(&line, " ", 1);
+            append_text(&line, level_name(level));
+            append(&line, ":", 1);
+        }
+        append(&line, " ", 1);
+        append_text(&line, message);
+    }
+    log_line_end(&line);
+}

@@ -1,1 +1,330 @@
-int main(void){return 0;}
+/* main.c: command line, configuration, wiring, signals. */
+#include "autoconfig.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "compat.h"
+#include "config.h"
+#include "connection.h"
+#include "listener.h"
+#include "log.h"
+#include "tls.h"
+
+#define DEFAULT_CONFIG_FILE TLSD_SYSCONFDIR "/tlsd/tlsd.conf"
+#define SHUTDOWN_TIMEOUT_SECONDS 10
+
+enum exit_status { EXIT_CLEAN = 0, EXIT_CONFIGURATION = 1, EXIT_RUNTIME = 2 };
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: tlsd [-c FILE] [-t] [-V] [-h]\n"
+            "            [-l ADDR:PORT]... [--cert FILE] [--key FILE] [--root DIR]\n"
+            "            [--keylog FILE] [--log-level LEVEL] [--workers N]\n"
+            "\n"
+            "  -c FILE            configuration file (default %s)\n"
+            "  -t                 check the configuration, certificate chain and key, then exit\n"
+            "  -V                 print the version and the libraries tlsd runs on\n"
+            "  -h                 this help\n"
+            "  -l ADDR:PORT       listen here instead of the file's listen lines (repeatable)\n"
+            "  --cert FILE        certificate chain, PEM, leaf first\n"
+            "  --key FILE         private key, PEM, mode 0600\n"
+            "  --root DIR         document root\n"
+            "  --keylog FILE      write NSS key log lines for Wireshark (weakens secrecy)\n"
+            "  --log-level LEVEL  error, warn, info or debug\n"
+            "  --workers N        event loops (N or auto)\n"
+            "\n"
+            "Options on the command line win over the file. See tlsd(8) and tlsd.conf(5).\n",
+            DEFAULT_CONFIG_FILE);
+}
+
+static void print_version(void)
+{
+    printf("tlsd %s\n%s (TLS 1.2%s)\nlibevent %s\n", PACKAGE_VERSION, compat_library_version(),
+           compat_max_tls_version() == 13 ? " and 1.3" : " only", event_get_version());
+}
+
+/* Command-line values, applied over the file's. */
+struct command_line {
+    const char *config_file;
+    bool check_only;
+    const char *listen[CONFIG_MAX_LISTEN];
+    size_t listen_count;
+    const char *keys[8];
+    const char *values[8];
+    const char *origins[8];
+    size_t setting_count;
+};
+
+static int parse_command_line(int argc, char **argv, struct command_line *line)
+{
+    enum { OPT_CERT = 256, OPT_KEY, OPT_ROOT, OPT_KEYLOG, OPT_LOG_LEVEL, OPT_WORKERS };
+    static const struct option options[] = {
+        { "cert", required_argument, NULL, OPT_CERT },
+        { "key", required_argument, NULL, OPT_KEY },
+        { "root", required_argument, NULL, OPT_ROOT },
+        { "keylog", required_argument, NULL, OPT_KEYLOG },
+        { "log-level", required_argument, NULL, OPT_LOG_LEVEL },
+        { "workers", required_argument, NULL, OPT_WORKERS },
+        { "help", no_argument, NULL, 'h' },
+        { "version", no_argument, NULL, 'V' },
+        { NULL, 0, NULL, 0 },
+    };
+    static const struct { int option; const char *key; const char *origin; } settings[] = {
+        { OPT_CERT, "certificate", "--cert" },       { OPT_KEY, "private_key", "--key" },
+        { OPT_ROOT, "document_root", "--root" },     { OPT_KEYLOG, "keylog_file", "--keylog" },
+        { OPT_LOG_LEVEL, "log_level", "--log-level" }, { OPT_WORKERS, "workers", "--workers" },
+    };
+    int option;
+    while ((option = getopt_long(argc, argv, "c:tVhl:", options, NULL)) != -1) {
+        switch (option) {
+        case 'c':
+            line->config_file = optarg;
+            break;
+        case 't':
+            line->check_only = true;
+            break;
+        case 'V':
+            print_version();
+            exit(EXIT_CLEAN);
+        case 'h':
+            usage(stdout);
+            exit(EXIT_CLEAN);
+        case 'l':
+            if (line->listen_count == CONFIG_MAX_LISTEN) {
+                fprintf(stderr, "tlsd: -l: at most %d listen addresses\n", CONFIG_MAX_LISTEN);
+                return -1;
+            }
+            line->listen[line->listen_count++] = optarg;
+            break;
+        default: {
+            bool known = false;
+            for (size_t i = 0; i < sizeof settings / sizeof *settings; i++) {
+                if (settings[i].option != option)
+                    continue;
+                /* a repeated option: the last one wins, as in the file */
+                line->keys[line->setting_count] = settings[i].key;
+                line->values[line->setting_count] = optarg;
+                line->origins[line->setting_count] = settings[i].origin;
+                if (line->setting_count + 1 < sizeof line->keys / sizeof *line->keys)
+                    line->setting_count++;
+                known = true;
+            }
+            if (!known) {
+                usage(stderr);
+                return -1;
+            }
+        }
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "tlsd: unexpected argument '%s'\n", argv[optind]);
+        usage(stderr);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_configuration(const struct command_line *line, struct tlsd_config *config,
+                              char *error, size_t error_size)
+{
+    config_init(config);
+    const char *file = line->config_file;
+    bool explicit_file = file != NULL;
+    if (!explicit_file)
+        file = DEFAULT_CONFIG_FILE;
+    if (explicit_file || access(file, F_OK) == 0) {
+        if (config_load_file(config, file, error, error_size) != 0)
+            return -1;
+    }
+    if (line->listen_count > 0)
+        config->listen_count = 0;  /* -l replaces the file's listen lines */
+    for (size_t i = 0; i < line->listen_count; i++)
+        if (config_set(config, "listen", line->listen[i], "-l", error, error_size) != 0)
+            return -1;
+    for (size_t i = 0; i < line->setting_count; i++)
+        if (config_set(config, line->keys[i], line->values[i], line->origins[i], error, error_size) != 0)
+            return -1;
+    return config_finish(config, error, error_size);
+}
+
+static int open_document_root(const char *path, char *error, size_t error_size)
+{
+    int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0)
+        snprintf(error, error_size, "document_root %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* ---- running */
+
+struct daemon {
+    struct server_state state;
+    struct listener_set *listeners;
+    struct event *shutdown_timer;
+};
+
+static void on_drained(struct server_state *state)
+{
+    if (state->connection_count == 0)
+        event_base_loopexit(state->base, NULL);
+}
+
+static void on_shutdown_deadline(evutil_socket_t fd, short what, void *context)
+{
+    (void)fd;
+    (void)what;
+    struct daemon *daemon = context;
+    log_message(LOG_LEVEL_WARN, "shutdown: %u connection(s) still busy after %d s: closing them",
+                daemon->state.connection_count, SHUTDOWN_TIMEOUT_SECONDS);
+    connection_close_all(&daemon->state);
+    event_base_loopexit(daemon->state.base, NULL);
+}
+
+static void on_stop_signal(evutil_socket_t signal_number, short what, void *context)
+{
+    (void)what;
+    struct daemon *daemon = context;
+    if (daemon->state.draining)
+        return;
+    log_message(LOG_LEVEL_INFO, "%s: stopping; finishing %u open connection(s)",
+                signal_number == SIGINT ? "SIGINT" : "SIGTERM", daemon->state.connection_count);
+    listener_stop(daemon->listeners);
+    daemon->listeners = NULL;
+    daemon->state.on_connection_closed = on_drained;
+    connection_drain_all(&daemon->state);
+    if (daemon->state.connection_count == 0) {
+        event_base_loopexit(daemon->state.base, NULL);
+        return;
+    }
+    struct timeval deadline = { .tv_sec = SHUTDOWN_TIMEOUT_SECONDS, .tv_usec = 0 };
+    evtimer_add(daemon->shutdown_timer, &deadline);
+}
+
+static void on_hangup(evutil_socket_t signal_number, short what, void *context)
+{
+    (void)signal_number;
+    (void)what;
+    (void)context;
+    log_message(LOG_LEVEL_WARN, "SIGHUP: live reload is not in this version; restart tlsd to load a "
+                                "new configuration");
+}
+
+static int run(const struct tlsd_config *config, struct tls_server *tls, int root_fd)
+{
+    struct daemon daemon;
+    memset(&daemon, 0, sizeof daemon);
+    struct event_config *event_config = event_config_new();
+    /* one thread per loop: no locking inside libevent */
+    event_config_set_flag(event_config, EVENT_BASE_FLAG_NOLOCK);
+    daemon.state.base = event_base_new_with_config(event_config);
+    event_config_free(event_config);
+    if (daemon.state.base == NULL) {
+        log_message(LOG_LEVEL_ERROR, "cannot create the event loop");
+        return EXIT_RUNTIME;
+    }
+    daemon.state.config = config;
+    daemon.state.tls = tls;
+    daemon.state.root_fd = root_fd;
+
+    char error[CONFIG_ERROR_SIZE];
+    int status = EXIT_CLEAN;
+    daemon.listeners = listener_start(&daemon.state, config, error, sizeof error);
+    struct event *term = evsignal_new(daemon.state.base, SIGTERM, on_stop_signal, &daemon);
+    struct event *interrupt = evsignal_new(daemon.state.base, SIGINT, on_stop_signal, &daemon);
+    struct event *hangup = evsignal_new(daemon.state.base, SIGHUP, on_hangup, NULL);
+    daemon.shutdown_timer = evtimer_new(daemon.state.base, on_shutdown_deadline, &daemon);
+    if (daemon.listeners == NULL) {
+        log_message(LOG_LEVEL_ERROR, "%s", error);
+        status = EXIT_RUNTIME;
+    } else if (!term || !interrupt || !hangup || !daemon.shutdown_timer) {
+        log_message(LOG_LEVEL_ERROR, "cannot set up signal handling");
+        status = EXIT_RUNTIME;
+    } else {
+        evsignal_add(term, NULL);
+        evsignal_add(interrupt, NULL);
+        evsignal_add(hangup, NULL);
+        log_message(LOG_LEVEL_INFO, "ready: serving %s", config->document_root);
+        event_base_dispatch(daemon.state.base);
+        log_message(LOG_LEVEL_INFO, "stopped");
+    }
+    connection_close_all(&daemon.state);
+    listener_stop(daemon.listeners);
+    if (term)
+        event_free(term);
+    if (interrupt)
+        event_free(interrupt);
+    if (hangup)
+        event_free(hangup);
+    if (daemon.shutdown_timer)
+        event_free(daemon.shutdown_timer);
+    event_base_free(daemon.state.base);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    /* A peer that resets mid-write must not kill us: writes get EPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+
+    struct command_line line;
+    memset(&line, 0, sizeof line);
+    if (parse_command_line(argc, argv, &line) != 0)
+        return EXIT_CONFIGURATION;
+
+    struct tlsd_config config;
+    char error[CONFIG_ERROR_SIZE];
+    if (load_configuration(&line, &config, error, sizeof error) != 0) {
+        fprintf(stderr, "tlsd: %s\n", error);
+        config_free(&config);
+        return EXIT_CONFIGURATION;
+    }
+    log_setup(config.log_level, config.log_format);
+
+    struct tls_server *tls = tls_server_create(&config, error, sizeof error);
+    int root_fd = -1;
+    if (tls != NULL)
+        root_fd = open_document_root(config.document_root, error, sizeof error);
+    if (tls == NULL || root_fd < 0) {
+        fprintf(stderr, "tlsd: %s\n", error);
+        tls_server_release(tls);
+        config_free(&config);
+        return EXIT_CONFIGURATION;
+    }
+    if (line.check_only) {
+        printf("configuration ok\n");
+        close(root_fd);
+        tls_server_release(tls);
+        config_free(&config);
+        return EXIT_CLEAN;
+    }
+
+    log_message(LOG_LEVEL_INFO, "tlsd %s starting on %s (TLS 1.2%s), libevent %s", PACKAGE_VERSION,
+                compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : "",
+                event_get_version());
+    tls_server_log_chain(tls);
+    if (config.workers != 1)
+        log_message(LOG_LEVEL_INFO, "workers %s: this version runs one event loop",
+                    config.workers == 0 ? "auto" : "N");
+    if (config.keylog_file)
+        log_message(LOG_LEVEL_WARN, "keylog_file %s is ignored: key logging is not in this version",
+                    config.keylog_file);
+    if (config.user || config.group)
+        log_message(LOG_LEVEL_WARN, "user/group are ignored: privilege dropping is not in this version");
+
+    int status = run(&config, tls, root_fd);
+    close(root_fd);
+    tls_server_release(tls);
+    config_free(&config);
+    return status;
+}

@@ -1,1 +1,481 @@
-/* placeholder */
+/* tls.c: Mbed TLS server setup and the per-connection handshake driver. */
+#include "tls.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <mbedtls/error.h>
+#include <mbedtls/net_sockets.h>
+#include <mbedtls/ssl_ciphersuites.h>
+
+#include "compat.h"
+#include "log.h"
+
+/* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,
+ * ECDSA before RSA and AES-128 before AES-256 (the cheaper, equally safe
+ * choice first). Names Mbed TLS lacks (1.3 on 2.28) are skipped. */
+static const char *const default_ciphersuites[] = {
+    "TLS1-3-AES-128-GCM-SHA256",
+    "TLS1-3-AES-256-GCM-SHA384",
+    "TLS1-3-CHACHA20-POLY1305-SHA256",
+    "TLS-ECDHE-ECDSA-WITH-AES-128-GCM-SHA256",
+    "TLS-ECDHE-ECDSA-WITH-AES-256-GCM-SHA384",
+    "TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256",
+    "TLS-ECDHE-RSA-WITH-AES-128-GCM-SHA256",
+    "TLS-ECDHE-RSA-WITH-AES-256-GCM-SHA384",
+    "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256",
+};
+
+static const char *const http_alpn[] = { "http/1.1", NULL };
+
+void tls_error_text(int error, char *text, size_t size)
+{
+    mbedtls_strerror(error, text, size);
+}
+
+static bool ciphersuite_allowed(const char *name)
+{
+    if (strncmp(name, "TLS1-3-", 7) == 0)
+        return true;
+    bool ecdhe = strstr(name, "-ECDHE-") != NULL && strstr(name, "PSK") == NULL;
+    bool aead = strstr(name, "-GCM-") != NULL || strstr(name, "-CHACHA20-POLY1305-") != NULL;
+    return ecdhe && aead;
+}
+
+/* IANA spelling (TLS_AES_128_GCM_SHA256, TLS_ECDHE_..._WITH_...) to Mbed
+ * TLS's (TLS1-3-AES-128-GCM-SHA256, TLS-ECDHE-...-WITH-...). */
+static void mbedtls_spelling(const char *name, char *out, size_t out_size)
+{
+    bool iana = strchr(name, '_') != NULL;
+    bool tls13 = iana && strstr(name, "_WITH_") == NULL;
+    snprintf(out, out_size, "%s%s", tls13 ? "TLS1-3-" : "", tls13 ? name + 4 : name);
+    for (char *p = out; *p; p++)
+        if (*p == '_')
+            *p = '-';
+}
+
+int tls_parse_ciphersuites(const char *text, int *ids, size_t ids_size, char *error, size_t error_size)
+{
+    size_t count = 0;
+    if (text == NULL) {
+        for (size_t i = 0; i < sizeof default_ciphersuites / sizeof *default_ciphersuites; i++) {
+            int id = mbedtls_ssl_get_ciphersuite_id(default_ciphersuites[i]);
+            if (id != 0 && count + 1 < ids_size)
+                ids[count++] = id;
+        }
+        ids[count] = 0;
+        return 0;
+    }
+    const char *p = text;
+    while (*p) {
+        size_t length = strcspn(p, ":, \t");
+        if (length > 0) {
+            char name[96], spelled[112];
+            if (length >= sizeof name) {
+                snprintf(error, error_size, "ciphersuites: '%.40s...' is too long for a suite name", p);
+                return -1;
+            }
+            memcpy(name, p, length);
+            name[length] = '\0';
+            mbedtls_spelling(name, spelled, sizeof spelled);
+            int id = mbedtls_ssl_get_ciphersuite_id(spelled);
+            if (id == 0) {
+                snprintf(error, error_size, "ciphersuites: unknown or unsupported suite '%s' in %s", name,
+                         compat_library_version());
+                return -1;
+            }
+            if (!ciphersuite_allowed(spelled)) {
+                snprintf(error, error_size,
+                         "ciphersuites: '%s' is not allowed: TLS 1.2 suites must use ECDHE key exchange "
+                         "and an AEAD cipher (AES-GCM or ChaCha20-Poly1305)", name);
+                return -1;
+            }
+            if (count + 1 >= ids_size) {
+                snprintf(error, error_size, "ciphersuites: more than %zu suites", ids_size - 1);
+                return -1;
+            }
+            ids[count++] = id;
+        }
+        p += length;
+        if (*p)
+            p++;
+    }
+    if (count == 0) {
+        snprintf(error, error_size, "ciphersuites: the list is empty");
+        return -1;
+    }
+    ids[count] = 0;
+    return 0;
+}
+
+const char *tls_version_name(const mbedtls_ssl_context *ssl)
+{
+    const char *version = mbedtls_ssl_get_version(ssl);
+    if (strcmp(version, "TLSv1.2") == 0)
+        return "TLS1.2";
+    if (strcmp(version, "TLSv1.3") == 0)
+        return "TLS1.3";
+    return version;
+}
+
+static void format_time(const mbedtls_x509_time *time, char *out, size_t size)
+{
+    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", time->year, time->mon, time->day,
+             time->hour, time->min, time->sec);
+}
+
+/* Load the chain, giving the reason the way a person needs it: missing
+ * file, unreadable, not PEM, or a certificate that does not parse. */
+static int load_chain(struct tls_server *server, const char *path, char *error, size_t error_size)
+{
+    if (access(path, R_OK) != 0) {
+        snprintf(error, error_size, "certificate %s: %s", path, strerror(errno));
+        return -1;
+    }
+    int result = mbedtls_x509_crt_parse_file(&server->chain, path);
+    if (result < 0) {
+        char reason[160];
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "certificate %s: not a PEM certificate chain: %s", path, reason);
+        return -1;
+    }
+    if (result > 0) {
+        snprintf(error, error_size, "certificate %s: %d certificate(s) in the file could not be parsed",
+                 path, result);
+        return -1;
+    }
+    /* leaf first, then each certificate issued by the next one */
+    int position = 1;
+    for (const mbedtls_x509_crt *crt = &server->chain; crt->next != NULL && crt->next->raw.len > 0;
+         crt = crt->next, position++) {
+        const mbedtls_x509_crt *issuer = crt->next;
+        if (crt->issuer_raw.len != issuer->subject_raw.len ||
+            memcmp(crt->issuer_raw.p, issuer->subject_raw.p, crt->issuer_raw.len) != 0) {
+            char subject[256], issuer_name[256];
+            mbedtls_x509_dn_gets(subject, sizeof subject, &crt->issuer);
+            mbedtls_x509_dn_gets(issuer_name, sizeof issuer_name, &issuer->subject);
+            snprintf(error, error_size,
+                     "certificate %s: certificate %d is issued by \"%s\" but certificate %d is \"%s\": "
+                     "the file must hold the leaf first, then each intermediate in order",
+                     path, position, subject, position + 1, issuer_name);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static int load_key(struct tls_server *server, const char *path, char *error, size_t error_size)
+{
+    struct stat status;
+    if (stat(path, &status) != 0) {
+        snprintf(error, error_size, "private_key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (access(path, R_OK) != 0) {
+        snprintf(error, error_size, "private_key %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (status.st_mode & (S_IRWXG | S_IRWXO)) {
+        snprintf(error, error_size,
+                 "private_key %s: readable by group or others (mode %04o): run chmod 600 on it",
+                 path, (unsigned)(status.st_mode & 07777));
+        return -1;
+    }
+    int result = compat_pk_parse_keyfile(&server->key, path, mbedtls_ctr_drbg_random, &server->random);
+    if (result != 0) {
+        char reason[160];
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "private_key %s: not a usable PEM private key: %s", path, reason);
+        return -1;
+    }
+    return 0;
+}
+
+struct tls_server *tls_server_create(const struct tlsd_config *config, char *error, size_t error_size)
+{
+    struct tls_server *server = calloc(1, sizeof *server);
+    if (server == NULL) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    server->references = 1;
+    mbedtls_ssl_config_init(&server->ssl_config);
+    mbedtls_x509_crt_init(&server->chain);
+    mbedtls_pk_init(&server->key);
+    mbedtls_entropy_init(&server->entropy);
+    mbedtls_ctr_drbg_init(&server->random);
+    mbedtls_ssl_cache_init(&server->session_cache);
+    mbedtls_ssl_ticket_init(&server->tickets);
+
+    char reason[160];
+    int result = compat_crypto_init();
+    if (result == 0)
+        result = mbedtls_ctr_drbg_seed(&server->random, mbedtls_entropy_func, &server->entropy,
+                                       (const unsigned char *)"tlsd", 4);
+    if (result != 0) {
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot seed the random generator: %s", reason);
+        goto fail;
+    }
+    if (load_chain(server, config->certificate, error, error_size) != 0 ||
+        load_key(server, config->private_key, error, error_size) != 0)
+        goto fail;
+    result = compat_pk_check_pair(&server->chain.pk, &server->key, mbedtls_ctr_drbg_random, &server->random);
+    if (result != 0) {
+        char subject[256];
+        mbedtls_x509_dn_gets(subject, sizeof subject, &server->chain.subject);
+        snprintf(error, error_size, "private_key %s does not match the certificate's public key "
+                 "(leaf \"%s\" in %s)", config->private_key, subject, config->certificate);
+        goto fail;
+    }
+    if (tls_parse_ciphersuites(config->ciphersuites, server->ciphersuites, TLS_MAX_CIPHERSUITES + 1,
+                               error, error_size) != 0)
+        goto fail;
+
+    result = mbedtls_ssl_config_defaults(&server->ssl_config, MBEDTLS_SSL_IS_SERVER,
+                                         MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
+    if (result != 0) {
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot set up TLS: %s", reason);
+        goto fail;
+    }
+    mbedtls_ssl_conf_rng(&server->ssl_config, mbedtls_ctr_drbg_random, &server->random);
+    int max_version = config->max_tls_version ? config->max_tls_version : compat_max_tls_version();
+    if (compat_conf_tls_versions(&server->ssl_config, config->min_tls_version, max_version) != 0) {
+        snprintf(error, error_size, "TLS versions %d.%d to %d.%d cannot be offered: %s speaks TLS 1.2%s",
+                 config->min_tls_version / 10, config->min_tls_version % 10, max_version / 10,
+                 max_version % 10, compat_library_version(),
+                 compat_max_tls_version() == 13 ? " and 1.3" : " only");
+        goto fail;
+    }
+    mbedtls_ssl_conf_ciphersuites(&server->ssl_config, server->ciphersuites);
+    compat_conf_groups(&server->ssl_config);
+    /* Client-initiated renegotiation is a DoS lever and a source of past
+     * attacks: refused. */
+    mbedtls_ssl_conf_renegotiation(&server->ssl_config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    result = mbedtls_ssl_conf_alpn_protocols(&server->ssl_config, (const char **)http_alpn);
+    if (result == 0)
+        result = mbedtls_ssl_conf_own_cert(&server->ssl_config, &server->chain, &server->key);
+    if (result != 0) {
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot set up TLS: %s", reason);
+        goto fail;
+    }
+    if (config->session_cache_size > 0) {
+        mbedtls_ssl_cache_set_max_entries(&server->session_cache, (int)config->session_cache_size);
+        compat_conf_session_cache(&server->ssl_config, &server->session_cache);
+        server->session_cache_on = true;
+    }
+    if (config->session_tickets) {
+        result = mbedtls_ssl_ticket_setup(&server->tickets, mbedtls_ctr_drbg_random, &server->random,
+                                          MBEDTLS_CIPHER_AES_256_GCM, 86400);
+        if (result != 0) {
+            tls_error_text(result, reason, sizeof reason);
+            snprintf(error, error_size, "cannot set up session tickets: %s", reason);
+            goto fail;
+        }
+        mbedtls_ssl_conf_session_tickets_cb(&server->ssl_config, mbedtls_ssl_ticket_write,
+                                            mbedtls_ssl_ticket_parse, &server->tickets);
+        server->tickets_on = true;
+    }
+    return server;
+
+fail:
+    tls_server_release(server);
+    return NULL;
+}
+
+void tls_server_reference(struct tls_server *server)
+{
+    server->references++;
+}
+
+void tls_server_release(struct tls_server *server)
+{
+    if (server == NULL || --server->references > 0)
+        return;
+    mbedtls_ssl_ticket_free(&server->tickets);
+    mbedtls_ssl_cache_free(&server->session_cache);
+    mbedtls_ssl_config_free(&server->ssl_config);
+    mbedtls_pk_free(&server->key);
+    mbedtls_x509_crt_free(&server->chain);
+    mbedtls_ctr_drbg_free(&server->random);
+    mbedtls_entropy_free(&server->entropy);
+    free(server);
+}
+
+void tls_server_log_chain(const struct tls_server *server)
+{
+    int position = 0;
+    for (const mbedtls_x509_crt *crt = &server->chain; crt != NULL && crt->raw.len > 0; crt = crt->next) {
+        char subject[256], issuer[256], expiry[32];
+        mbedtls_x509_dn_gets(subject, sizeof subject, &crt->subject);
+        mbedtls_x509_dn_gets(issuer, sizeof issuer, &crt->issuer);
+        format_time(compat_crt_valid_to(crt), expiry, sizeof expiry);
+        log_message(LOG_LEVEL_INFO, "certificate %d (%s): subject=\"%s\" issuer=\"%s\" not_after=%s%s",
+                    position, position == 0 ? "leaf" : "intermediate", subject, issuer, expiry,
+                    mbedtls_x509_time_is_past(compat_crt_valid_to(crt)) ? " EXPIRED" : "");
+        position++;
+    }
+}
+
+/* ---- per-connection session: Mbed TLS reads from and writes to evbuffers,
+ * and we move bytes between them and the socket. Writes are coalesced: the
+ * server's whole flight (ServerHello ... ServerHelloDone, four records)
+ * leaves in one send() when Mbed TLS next asks to read, which with
+ * TCP_NODELAY avoids the Nagle/delayed-ACK stall (Mbed TLS issue 7471). */
+
+#define TLS_READ_CHUNK 16384
+
+static int session_send(void *context, const unsigned char *buf, size_t length)
+{
+    struct tls_session *session = context;
+    if (evbuffer_add(session->output, buf, length) != 0)
+        return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    return (int)length;
+}
+
+static int session_receive(void *context, unsigned char *buf, size_t length)
+{
+    struct tls_session *session = context;
+    if (evbuffer_get_length(session->input) == 0) {
+        /* About to wait for the peer: whatever we owe it must leave first. */
+        if (evbuffer_get_length(session->output) > 0 && tls_session_flush(session) < 0)
+            return MBEDTLS_ERR_NET_SEND_FAILED;
+        if (session->end_of_stream)
+            return 0;
+        int received = evbuffer_read(session->input, session->fd, TLS_READ_CHUNK);
+        if (received == 0) {
+            session->end_of_stream = true;
+            return 0;
+        }
+        if (received < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+                return MBEDTLS_ERR_SSL_WANT_READ;
+            session->socket_errno = errno;
+            return MBEDTLS_ERR_NET_RECV_FAILED;
+        }
+        session->bytes_received += (uint64_t)received;
+    }
+    return evbuffer_remove(session->input, buf, length);
+}
+
+int tls_session_flush(struct tls_session *session)
+{
+    while (evbuffer_get_length(session->output) > 0) {
+        int sent = evbuffer_write(session->output, session->fd);
+        if (sent < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 1;
+            if (errno == EINTR)
+                continue;
+            session->socket_errno = errno;
+            return -1;
+        }
+        session->bytes_sent += (uint64_t)sent;
+    }
+    return 0;
+}
+
+int tls_session_setup(struct tls_session *session, struct tls_server *server, int fd)
+{
+    memset(session, 0, sizeof *session);
+    mbedtls_ssl_init(&session->ssl);
+    session->fd = fd;
+    session->input = evbuffer_new();
+    session->output = evbuffer_new();
+    if (session->input == NULL || session->output == NULL) {
+        tls_session_free(session);
+        return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    }
+    int result = mbedtls_ssl_setup(&session->ssl, &server->ssl_config);
+    if (result != 0) {
+        tls_session_free(session);
+        return result;
+    }
+    session->server = server;
+    tls_server_reference(server);
+    mbedtls_ssl_set_bio(&session->ssl, session, session_send, session_receive, NULL);
+    return 0;
+}
+
+void tls_session_free(struct tls_session *session)
+{
+    mbedtls_ssl_free(&session->ssl);
+    if (session->input)
+        evbuffer_free(session->input);
+    if (session->output)
+        evbuffer_free(session->output);
+    session->input = session->output = NULL;
+    if (session->server)
+        tls_server_release(session->server);
+    session->server = NULL;
+}
+
+static int io_code(struct tls_session *session, int result, int *error)
+{
+    if (result == MBEDTLS_ERR_SSL_WANT_READ)
+        return TLS_IO_WANT_READ;
+    if (result == MBEDTLS_ERR_SSL_WANT_WRITE)
+        return TLS_IO_WANT_WRITE;
+    if (result == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || result == MBEDTLS_ERR_SSL_CONN_EOF ||
+        (result == 0 && session->end_of_stream))
+        return TLS_IO_CLOSED;
+    *error = result;
+    return TLS_IO_FAILED;
+}
+
+enum tls_io tls_session_handshake(struct tls_session *session, int *error)
+{
+    /* Step by step rather than mbedtls_ssl_handshake(): each state change
+     * is a stage of the handshake that the log shows. */
+    while (!compat_handshake_over(&session->ssl)) {
+        int before = compat_ssl_state(&session->ssl);
+        int result = mbedtls_ssl_handshake_step(&session->ssl);
+        int after = compat_ssl_state(&session->ssl);
+        if (before == MBEDTLS_SSL_SERVER_CERTIFICATE && after != before)
+            session->sent_certificate = true;
+        if (after != before && session->on_state_change)
+            session->on_state_change(session->callback_context, session, before, after);
+        if (result != 0)
+            return (enum tls_io)io_code(session, result, error);
+    }
+    return TLS_IO_DONE;
+}
+
+int tls_session_read(struct tls_session *session, unsigned char *buf, size_t size, int *error)
+{
+    for (;;) {
+        int result = mbedtls_ssl_read(&session->ssl, buf, size);
+        if (result > 0)
+            return result;
+        if (compat_ssl_read_should_retry(result))
+            continue;
+        if (result == 0)
+            return TLS_IO_CLOSED;
+        return io_code(session, result, error);
+    }
+}
+
+int tls_session_write(struct tls_session *session, const unsigned char *buf, size_t size, int *error)
+{
+    int result = mbedtls_ssl_write(&session->ssl, buf, size);
+    if (result > 0)
+        return result;
+    return io_code(session, result, error);
+}
+
+enum tls_io tls_session_close_notify(struct tls_session *session, int *error)
+{
+    int result = mbedtls_ssl_close_notify(&session->ssl);
+    if (result == 0)
+        return TLS_IO_DONE;
+    return (enum tls_io)io_code(session, result, error);
+}

@@ -1,1 +1,120 @@
-/* placeholder */
+/* tls.h: Mbed TLS server setup (certificate chain, key, policy) and the
+ * per-connection TLS session with its handshake driver.
+ *
+ * A `tls_server` is one generation of the TLS configuration: connections
+ * hold a reference to the generation they started on, so that a reload can
+ * build a new one while old connections finish on theirs. */
+#ifndef TLSD_TLS_H
+#define TLSD_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <mbedtls/ssl.h>
+#include <mbedtls/ssl_cache.h>
+#include <mbedtls/ssl_ticket.h>
+#include <mbedtls/entropy.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/x509_crt.h>
+#include <mbedtls/pk.h>
+
+#include "config.h"
+
+struct evbuffer;
+
+#define TLS_MAX_CIPHERSUITES 32
+
+struct tls_server {
+    mbedtls_ssl_config ssl_config;
+    mbedtls_x509_crt chain;
+    mbedtls_pk_context key;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context random;
+    mbedtls_ssl_cache_context session_cache;
+    mbedtls_ssl_ticket_context tickets;
+    bool session_cache_on;
+    bool tickets_on;
+    int ciphersuites[TLS_MAX_CIPHERSUITES + 1];
+    unsigned references;
+};
+
+/* Load the chain and key named in `config`, check them (they exist, parse,
+ * the key is not readable by group or others, the key matches the leaf, the
+ * chain is in order) and set up the TLS policy. On error returns NULL with
+ * a precise message in `error`. The result holds one reference. */
+struct tls_server *tls_server_create(const struct tlsd_config *config, char *error, size_t error_size);
+void tls_server_reference(struct tls_server *server);
+void tls_server_release(struct tls_server *server);
+
+/* Log the chain being served: subject, issuer and expiry of each
+ * certificate, at info. */
+void tls_server_log_chain(const struct tls_server *server);
+
+/* Validate a `ciphersuites` value against the policy and turn it into Mbed
+ * TLS ids (0-terminated). NULL text = the default list. */
+int tls_parse_ciphersuites(const char *text, int *ids, size_t ids_size, char *error, size_t error_size);
+
+/* "TLS1.2" / "TLS1.3" from Mbed TLS's "TLSv1.2". */
+const char *tls_version_name(const mbedtls_ssl_context *ssl);
+
+/* Results of the session calls below (besides byte counts). */
+enum tls_io {
+    TLS_IO_DONE = 0,
+    TLS_IO_WANT_READ = -1,
+    TLS_IO_WANT_WRITE = -2,
+    TLS_IO_CLOSED = -3,     /* close_notify or end of stream from the peer */
+    TLS_IO_FAILED = -4,     /* error holds the Mbed TLS code */
+};
+
+struct tls_session;
+
+/* Called after each handshake step that changed the state: the seam for
+ * the per-stage handshake log. */
+typedef void tls_state_callback(void *context, const struct tls_session *session,
+                                int state_before, int state_after);
+
+struct tls_session {
+    mbedtls_ssl_context ssl;
+    struct tls_server *server;
+    int fd;
+    struct evbuffer *input;      /* bytes read from the socket, not yet given to Mbed TLS */
+    struct evbuffer *output;     /* records Mbed TLS wrote, not yet sent to the socket */
+    bool end_of_stream;          /* the peer closed its side */
+    int socket_errno;            /* errno of the last failed read or write */
+    uint64_t bytes_received;
+    uint64_t bytes_sent;
+    bool sent_certificate;       /* a full handshake; no certificate means resumed */
+    tls_state_callback *on_state_change;
+    void *callback_context;
+};
+
+/* Set up a session on `fd`, holding a reference to `server`. Returns 0 or
+ * an Mbed TLS error code. */
+int tls_session_setup(struct tls_session *session, struct tls_server *server, int fd);
+void tls_session_free(struct tls_session *session);
+
+/* Drive the handshake as far as the socket allows: TLS_IO_DONE when it is
+ * complete, WANT_READ / WANT_WRITE when it must wait, CLOSED or FAILED
+ * (with *error set). */
+enum tls_io tls_session_handshake(struct tls_session *session, int *error);
+
+/* Decrypt into buf. Returns the byte count (> 0), or a tls_io code. */
+int tls_session_read(struct tls_session *session, unsigned char *buf, size_t size, int *error);
+
+/* Encrypt from buf. Returns the byte count accepted (> 0, may be less than
+ * size: call again with the rest), or a tls_io code; after WANT_* call
+ * again with the same buffer and length. */
+int tls_session_write(struct tls_session *session, const unsigned char *buf, size_t size, int *error);
+
+/* Queue close_notify. Returns TLS_IO_DONE, WANT_* or FAILED. */
+enum tls_io tls_session_close_notify(struct tls_session *session, int *error);
+
+/* Send what is queued in `output`. Returns 0 when all is sent, 1 when some
+ * is left (wait for the socket to be writable), -1 on a socket error. */
+int tls_session_flush(struct tls_session *session);
+
+/* Mbed TLS's text for an error code, "SSL - ..." */
+void tls_error_text(int error, char *text, size_t size);
+
+#endif

@@ -1,0 +1,122 @@
+#!/bin/sh
+# t-configtest.sh: `tlsd -t` on good and bad configurations: exit 0 with
+# "configuration ok", or exit 1 with a message that names what is wrong.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+CERT="$WORK/certs/server.crt"
+KEY="$WORK/certs/server.key"
+
+# config_test NAME CONFIG-TEXT: runs tlsd -t -c NAME.conf; output in $OUT, status in $STATUS
+config_test() {
+    printf '%s\n' "$2" >"$WORK/$1.conf"
+    STATUS=0
+    OUT=$("$TLSD" -t -c "$WORK/$1.conf" 2>&1) || STATUS=$?
+}
+expect() {  # expect STATUS PATTERN DESCRIPTION
+    if [ "$STATUS" -eq "$1" ] && printf '%s\n' "$OUT" | grep -Eq -- "$2"; then
+        pass "$3"
+    else
+        fail "$3 (status $STATUS, output: $OUT)"
+    fi
+}
+
+GOOD="certificate $CERT
+private_key $KEY
+document_root $TLSD_WWW
+listen 127.0.0.1:0"
+
+config_test good "$GOOD"
+expect 0 "^configuration ok$" "a good configuration is ok"
+
+config_test comments "# a comment
+
+$GOOD   
+  # indented comment
+handshake_timeout 5"
+expect 0 "^configuration ok$" "comments, blank lines and spaces are fine"
+
+config_test unknown "$GOOD
+hanshake_timeout 5"
+expect 1 "unknown.conf:5: .*hanshake_timeout" "an unknown key names file, line and key"
+
+config_test badnumber "$GOOD
+idle_timeout soon"
+expect 1 "badnumber.conf:5: .*idle_timeout" "a bad number names file, line and key"
+
+config_test badlisten "listen 127.0.0.1:99999
+$GOOD"
+expect 1 "badlisten.conf:1: .*port" "a bad port names file and line"
+
+config_test badversion "$GOOD
+min_tls_version 1.1"
+expect 1 "badversion.conf:5: .*min_tls_version" "TLS 1.1 cannot be configured"
+
+config_test nocert "certificate $WORK/missing.crt
+private_key $KEY
+document_root $TLSD_WWW"
+expect 1 "missing.crt: No such file or directory" "a missing certificate file is named"
+
+echo "not a certificate" >"$WORK/garbage.crt"
+config_test garbagecert "certificate $WORK/garbage.crt
+private_key $KEY
+document_root $TLSD_WWW"
+expect 1 "garbage.crt: not a PEM certificate" "a file that is not PEM is named"
+
+make_pki "$WORK/other"
+config_test mismatch "certificate $CERT
+private_key $WORK/other/server.key
+document_root $TLSD_WWW"
+expect 1 "does not match" "a key of another certificate is refused"
+
+cp "$KEY" "$WORK/open.key"
+chmod 644 "$WORK/open.key"
+config_test openkey "certificate $CERT
+private_key $WORK/open.key
+document_root $TLSD_WWW"
+expect 1 "open.key: readable by group or others.*chmod 600" "a world-readable key is refused"
+
+# chain out of order: intermediate first
+awk '/BEGIN CERT/{n++} {print > ("'"$WORK"'/part" n ".pem")}' "$CERT"
+cat "$WORK/part2.pem" "$WORK/part1.pem" >"$WORK/reversed.crt"
+config_test reversed "certificate $WORK/reversed.crt
+private_key $KEY
+document_root $TLSD_WWW"
+expect 1 "reversed.crt: certificate 1 is issued by" "a chain out of order is refused"
+
+config_test noroot "certificate $CERT
+private_key $KEY
+document_root $WORK/no-such-dir"
+expect 1 "document_root .*no-such-dir: No such file or directory" "a missing document root is named"
+
+config_test badsuite "$GOOD
+ciphersuites TLS-ECDHE-ECDSA-WITH-AES-128-CBC-SHA256"
+expect 1 "is not allowed" "a CBC suite cannot be configured"
+
+config_test namedsuite "$GOOD
+ciphersuites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256"
+expect 0 "^configuration ok$" "suites can be named the IANA or the Mbed TLS way"
+
+STATUS=0
+OUT=$("$TLSD" -t -c "$WORK/no-such.conf" 2>&1) || STATUS=$?
+expect 1 "no-such.conf: No such file or directory" "a missing configuration file is named"
+
+STATUS=0
+OUT=$("$TLSD" -t -c "$WORK/empty.conf" --cert "$CERT" --key "$KEY" --root "$TLSD_WWW" 2>&1) || STATUS=$?
+expect 0 "^configuration ok$" "command-line options complete an empty file"
+
+STATUS=0
+OUT=$("$TLSD" -t --bogus 2>&1) || STATUS=$?
+expect 1 "usage" "an unknown option prints the usage"
+
+STATUS=0
+OUT=$("$TLSD" -V 2>&1) || STATUS=$?
+expect 0 "Mbed TLS [23]\.[0-9]+\.[0-9]+" "-V names the Mbed TLS version"
+
+# runtime failure: an address already in use is exit status 2
+start_tlsd
+STATUS=0
+OUT=$(timeout 10 "$TLSD" -c "$WORK/empty.conf" -l "127.0.0.1:$PORT" --cert "$CERT" --key "$KEY" \
+      --root "$TLSD_WWW" 2>&1) || STATUS=$?
+expect 2 "listen 127.0.0.1:$PORT: Address already in use" "a port in use is exit status 2 with the reason"
+stop_tlsd
+finish

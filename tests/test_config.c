@@ -1,0 +1,900 @@
+/* test_config.c: unit tests of the configuration parser (src/config.c). */
+#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
+#define _POSIX_C_SOURCE 200809L
+#endif
+
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef TLSD_SYSCONFDIR
+#define TLSD_SYSCONFDIR "/usr/local/etc"
+#endif
+#ifndef TLSD_DATADIR
+#define TLSD_DATADIR "/usr/local/share/tlsd"
+#endif
+
+static struct tlsd_config config;
+static char error[CONFIG_ERROR_SIZE];
+
+static void setup(void)
+{
+    config_init(&config);
+    memset(error, 0, sizeof error);
+}
+
+static void teardown(void)
+{
+    config_free(&config);
+}
+
+static int parse(const char *text)
+{
+    return config_parse(&config, text, strlen(text), "x.conf", error, sizeof error);
+}
+
+static int parse_bytes(const char *text, size_t length)
+{
+    return config_parse(&config, text, length, "x.conf", error, sizeof error);
+}
+
+static bool starts_with(const char *text, const char *prefix)
+{
+    return strncmp(text, prefix, strlen(prefix)) == 0;
+}
+
+/* The message begins with `prefix` (e.g. "x.conf:3: ") and contains `part`. */
+static void assert_error(const char *prefix, const char *part)
+{
+    ck_assert_msg(starts_with(error, prefix), "error '%s' does not start with '%s'", error, prefix);
+    ck_assert_msg(part == NULL || strstr(error, part) != NULL,
+                  "error '%s' does not contain '%s'", error, part);
+}
+
+static void assert_defaults(const struct tlsd_config *c)
+{
+    ck_assert_uint_eq(c->listen_count, 0);
+    ck_assert_str_eq(c->certificate, TLSD_SYSCONFDIR "/tlsd/server.crt");
+    ck_assert_str_eq(c->private_key, TLSD_SYSCONFDIR "/tlsd/server.key");
+    ck_assert_str_eq(c->document_root, TLSD_DATADIR "/www");
+    ck_assert_str_eq(c->index, "index.html");
+    ck_assert_uint_eq(c->workers, 0);
+    ck_assert_ptr_null(c->user);
+    ck_assert_ptr_null(c->group);
+    ck_assert_uint_eq(c->handshake_timeout, 10);
+    ck_assert_uint_eq(c->idle_timeout, 60);
+    ck_assert_uint_eq(c->max_connections, 10000);
+    ck_assert_int_eq(c->min_tls_version, TLS_VERSION_1_2);
+    ck_assert_int_eq(c->max_tls_version, 0);
+    ck_assert_ptr_null(c->ciphersuites);
+    ck_assert(c->session_tickets);
+    ck_assert_uint_eq(c->session_cache_size, 20000);
+    ck_assert_ptr_null(c->keylog_file);
+    ck_assert_int_eq(c->log_level, LOG_LEVEL_INFO);
+    ck_assert_int_eq(c->log_format, LOG_FORMAT_TEXT);
+    ck_assert_uint_eq(c->hsts, 0);
+}
+
+static void assert_ipv4(const struct listen_address *address, const char *ip, unsigned port)
+{
+    const struct sockaddr_in *in4 = (const struct sockaddr_in *)&address->address;
+    char text[INET_ADDRSTRLEN];
+
+    ck_assert_int_eq(in4->sin_family, AF_INET);
+    ck_assert_uint_eq(address->address_length, sizeof(struct sockaddr_in));
+    ck_assert_uint_eq(ntohs(in4->sin_port), port);
+    ck_assert_ptr_nonnull(inet_ntop(AF_INET, &in4->sin_addr, text, sizeof text));
+    ck_assert_str_eq(text, ip);
+}
+
+static void assert_ipv6(const struct listen_address *address, const char *ip, unsigned port)
+{
+    const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)&address->address;
+    char text[INET6_ADDRSTRLEN];
+
+    ck_assert_int_eq(in6->sin6_family, AF_INET6);
+    ck_assert_uint_eq(address->address_length, sizeof(struct sockaddr_in6));
+    ck_assert_uint_eq(ntohs(in6->sin6_port), port);
+    ck_assert_ptr_nonnull(inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof text));
+    ck_assert_str_eq(text, ip);
+}
+
+/* Write `length` bytes to a new temporary file; returns its path (malloc'd). */
+static char *write_temp_file(const char *text, size_t length)
+{
+    const char *directory = getenv("TMPDIR");
+    char *path = malloc(4096);
+    int fd;
+
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, 4096, "%s/test_config.XXXXXX",
+             directory != NULL && directory[0] != '\0' ? directory : "/tmp");
+    fd = mkstemp(path);
+    ck_assert_msg(fd >= 0, "mkstemp %s: %s", path, strerror(errno));
+    while (length > 0) {
+        ssize_t written = write(fd, text, length);
+        ck_assert_msg(written > 0, "write %s: %s", path, strerror(errno));
+        text += written;
+        length -= (size_t)written;
+    }
+    ck_assert_int_eq(close(fd), 0);
+    return path;
+}
+
+/* -------------------------------------------------------------- defaults */
+
+START_TEST(test_defaults)
+{
+    assert_defaults(&config);
+}
+END_TEST
+
+START_TEST(test_empty_input)
+{
+    ck_assert_int_eq(parse_bytes(NULL, 0), 0);
+    ck_assert_int_eq(parse(""), 0);
+    ck_assert_int_eq(parse("\n\n   \n\t\n"), 0);
+    ck_assert_int_eq(parse("# only a comment"), 0);
+    assert_defaults(&config);
+}
+END_TEST
+
+START_TEST(test_log_level_names)
+{
+    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_ERROR), "error");
+    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_WARN), "warn");
+    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_INFO), "info");
+    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_DEBUG), "debug");
+}
+END_TEST
+
+/* ------------------------------------------------------------- good keys */
+
+START_TEST(test_every_key)
+{
+    const char *text =
+        "listen 127.0.0.1:8443\n"
+        "listen [::1]:8444\n"
+        "certificate /etc/tlsd/chain.pem\n"
+        "private_key /etc/tlsd/key.pem\n"
+        "document_root /srv/my site\n"
+        "index home.html\n"
+        "workers 4\n"
+        "user www-data\n"
+        "group www-data\n"
+        "handshake_timeout 5\n"
+        "idle_timeout 120\n"
+        "max_connections 500\n"
+        "min_tls_version 1.3\n"
+        "max_tls_version 1.3\n"
+        "ciphersuites TLS1-3-AES-128-GCM-SHA256:TLS1-3-AES-256-GCM-SHA384\n"
+        "session_tickets off\n"
+        "session_cache_size 0\n"
+        "keylog_file /tmp/keys.log\n"
+        "log_level debug\n"
+        "log_format json\n"
+        "hsts 63072000\n";
+
+    ck_assert_msg(parse(text) == 0, "%s", error);
+    ck_assert_uint_eq(config.listen_count, 2);
+    ck_assert_str_eq(config.listen[0].text, "127.0.0.1:8443");
+    assert_ipv4(&config.listen[0], "127.0.0.1", 8443);
+    ck_assert_str_eq(config.listen[1].text, "[::1]:8444");
+    assert_ipv6(&config.listen[1], "::1", 8444);
+    ck_assert_str_eq(config.certificate, "/etc/tlsd/chain.pem");
+    ck_assert_str_eq(config.private_key, "/etc/tlsd/key.pem");
+    ck_assert_str_eq(config.document_root, "/srv/my site");
+    ck_assert_str_eq(config.index, "home.html");
+    ck_assert_uint_eq(config.workers, 4);
+    ck_assert_str_eq(config.user, "www-data");
+    ck_assert_str_eq(config.group, "www-data");
+    ck_assert_uint_eq(config.handshake_timeout, 5);
+    ck_assert_uint_eq(config.idle_timeout, 120);
+    ck_assert_uint_eq(config.max_connections, 500);
+    ck_assert_int_eq(config.min_tls_version, TLS_VERSION_1_3);
+    ck_assert_int_eq(config.max_tls_version, TLS_VERSION_1_3);
+    ck_assert_str_eq(config.ciphersuites, "TLS1-3-AES-128-GCM-SHA256:TLS1-3-AES-256-GCM-SHA384");
+    ck_assert(!config.session_tickets);
+    ck_assert_uint_eq(config.session_cache_size, 0);
+    ck_assert_str_eq(config.keylog_file, "/tmp/keys.log");
+    ck_assert_int_eq(config.log_level, LOG_LEVEL_DEBUG);
+    ck_assert_int_eq(config.log_format, LOG_FORMAT_JSON);
+    ck_assert_uint_eq(config.hsts, 63072000);
+    ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+    ck_assert_uint_eq(config.listen_count, 2);
+}
+END_TEST
+
+/* Values at the edges of their ranges, and the other spellings. */
+START_TEST(test_good_values)
+{
+    ck_assert_int_eq(parse("workers auto\nhandshake_timeout 1\nidle_timeout 86400\n"
+                           "max_connections 1000000\nsession_cache_size 1000000\n"
+                           "min_tls_version 1.2\nmax_tls_version 1.2\nhsts 0\n"), 0);
+    ck_assert_uint_eq(config.workers, 0);
+    ck_assert_uint_eq(config.handshake_timeout, 1);
+    ck_assert_uint_eq(config.idle_timeout, 86400);
+    ck_assert_uint_eq(config.max_connections, 1000000);
+    ck_assert_uint_eq(config.session_cache_size, 1000000);
+    ck_assert_int_eq(config.min_tls_version, TLS_VERSION_1_2);
+    ck_assert_int_eq(config.max_tls_version, TLS_VERSION_1_2);
+    ck_assert_uint_eq(config.hsts, 0);
+
+    ck_assert_int_eq(parse("workers 1\nhandshake_timeout 3600\nmax_connections 1\n"), 0);
+    ck_assert_uint_eq(config.workers, 1);
+    ck_assert_uint_eq(config.handshake_timeout, 3600);
+    ck_assert_uint_eq(config.max_connections, 1);
+    ck_assert_int_eq(parse("workers 256\nidle_timeout 1\n"), 0);
+    ck_assert_uint_eq(config.workers, 256);
+    ck_assert_uint_eq(config.idle_timeout, 1);
+
+    static const struct { const char *text; bool value; } booleans[] = {
+        { "off", false }, { "on", true }, { "no", false }, { "yes", true },
+        { "false", false }, { "true", true }, { "OFF", false }, { "On", true },
+    };
+    for (size_t i = 0; i < sizeof booleans / sizeof booleans[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "session_tickets %s\n", booleans[i].text);
+        ck_assert_msg(parse(line) == 0, "%s", error);
+        ck_assert_msg(config.session_tickets == booleans[i].value, "%s", booleans[i].text);
+    }
+
+    static const char *const levels[] = { "error", "warn", "info", "debug" };
+    for (int level = 0; level < 4; level++) {
+        char line[64];
+        snprintf(line, sizeof line, "log_level %s\n", levels[level]);
+        ck_assert_msg(parse(line) == 0, "%s", error);
+        ck_assert_int_eq(config.log_level, level);
+    }
+    ck_assert_int_eq(parse("log_format json\nlog_format text\n"), 0);
+    ck_assert_int_eq(config.log_format, LOG_FORMAT_TEXT);
+}
+END_TEST
+
+/* A string key set twice keeps the last value; the first is freed (the
+ * sanitizer and valgrind runs would report it otherwise). */
+START_TEST(test_string_set_twice)
+{
+    ck_assert_int_eq(parse("certificate /a.crt\ncertificate /b.crt\n"
+                           "user alice\nuser bob\nciphersuites A\nciphersuites B\n"), 0);
+    ck_assert_str_eq(config.certificate, "/b.crt");
+    ck_assert_str_eq(config.user, "bob");
+    ck_assert_str_eq(config.ciphersuites, "B");
+}
+END_TEST
+
+START_TEST(test_keylog_off)
+{
+    ck_assert_int_eq(parse("keylog_file /tmp/k.log\n"), 0);
+    ck_assert_str_eq(config.keylog_file, "/tmp/k.log");
+    ck_assert_int_eq(parse("keylog_file off\n"), 0);
+    ck_assert_ptr_null(config.keylog_file);
+}
+END_TEST
+
+START_TEST(test_config_set_origin)
+{
+    ck_assert_int_eq(config_set(&config, "certificate", "/x.crt", "--cert", error, sizeof error), 0);
+    ck_assert_str_eq(config.certificate, "/x.crt");
+    ck_assert_int_eq(config_set(&config, "workers", "many", "--workers", error, sizeof error), -1);
+    ck_assert_str_eq(error, "--workers: workers must be auto or a number from 1 to 256, not 'many'");
+    ck_assert_int_eq(config_set(&config, "nope", "1", "-x", error, sizeof error), -1);
+    ck_assert_str_eq(error, "-x: unknown key 'nope'");
+    ck_assert_int_eq(config_set(&config, "certificate", "", "--cert", error, sizeof error), -1);
+    ck_assert_str_eq(error, "--cert: certificate needs a value");
+    /* Values from the command line are not trimmed: they are checked as given. */
+    ck_assert_int_eq(config_set(&config, "workers", " 4", "--workers", error, sizeof error), -1);
+    ck_assert_str_eq(config.certificate, "/x.crt");
+}
+END_TEST
+
+START_TEST(test_free_twice)
+{
+    ck_assert_int_eq(parse("user u\ngroup g\nkeylog_file /k\nciphersuites c\n"), 0);
+    config_free(&config);
+    ck_assert_ptr_null(config.certificate);
+    ck_assert_ptr_null(config.user);
+    config_free(&config);
+    config_init(&config);
+    assert_defaults(&config);
+}
+END_TEST
+
+/* -------------------------------------------------------------- bad values */
+
+static const struct bad_value {
+    const char *key;
+    const char *value;
+    const char *message;    /* the whole message after "x.conf:3: " */
+} bad_values[] = {
+    { "handshake_timeout", "abc", "handshake_timeout must be a number of seconds from 1 to 3600, not 'abc'" },
+    { "handshake_timeout", "0", "handshake_timeout must be a number of seconds from 1 to 3600, not '0'" },
+    { "handshake_timeout", "3601", NULL },
+    { "handshake_timeout", "-1", NULL },
+    { "handshake_timeout", "+5", NULL },
+    { "handshake_timeout", "0x10", NULL },
+    { "handshake_timeout", "10s", NULL },
+    { "handshake_timeout", "1 0", NULL },
+    { "handshake_timeout", "1.5", NULL },
+    { "handshake_timeout", "99999999999999999999999999999", NULL },
+    { "idle_timeout", "0", "idle_timeout must be a number of seconds from 1 to 86400, not '0'" },
+    { "idle_timeout", "86401", NULL },
+    { "idle_timeout", "x", NULL },
+    { "max_connections", "0", "max_connections must be a number from 1 to 1000000, not '0'" },
+    { "max_connections", "1000001", NULL },
+    { "max_connections", "4294967296", NULL },
+    { "max_connections", "18446744073709551617", NULL },
+    { "session_cache_size", "1000001", NULL },
+    { "session_cache_size", "-0", NULL },
+    { "session_cache_size", "big", NULL },
+    { "hsts", "63072001", "hsts must be a number of seconds from 0 to 63072000, not '63072001'" },
+    { "hsts", "1y", NULL },
+    { "hsts", "-1", NULL },
+    { "workers", "0", "workers must be auto or a number from 1 to 256, not '0'" },
+    { "workers", "257", NULL },
+    { "workers", "-1", NULL },
+    { "workers", "autox", NULL },
+    { "min_tls_version", "1.1", "min_tls_version must be 1.2 or 1.3, not '1.1'" },
+    { "min_tls_version", "1.4", NULL },
+    { "min_tls_version", "TLSv1.2", NULL },
+    { "min_tls_version", "12", NULL },
+    { "max_tls_version", "1.0", "max_tls_version must be 1.2 or 1.3, not '1.0'" },
+    { "max_tls_version", "1.3.0", NULL },
+    { "session_tickets", "maybe", "session_tickets must be on or off, not 'maybe'" },
+    { "session_tickets", "1", NULL },
+    { "log_level", "trace", "log_level must be error, warn, info or debug, not 'trace'" },
+    { "log_level", "warning", NULL },
+    { "log_format", "xml", "log_format must be text or json, not 'xml'" },
+    { "index", "a/b.html", "index must be a file name without '/', not 'a/b.html'" },
+    { "index", "/index.html", NULL },
+    { "index", "..", NULL },
+    { "listen", "localhost:443", "listen: 'localhost' is not a numeric IPv4 address (host names are not looked up)" },
+    { "listen", "1.2.3.4:65536", "listen: port must be 0 to 65535, not '65536'" },
+    { "listen", "[::1", "listen: '[::1' is missing ']'" },
+};
+
+START_TEST(test_bad_value)
+{
+    const struct bad_value *bad = &bad_values[_i];
+    char text[512], expected[512];
+
+    snprintf(text, sizeof text, "# a comment\n\n%s %s\nworkers 3\n", bad->key, bad->value);
+    ck_assert_msg(parse(text) == -1, "%s %s was accepted", bad->key, bad->value);
+    if (bad->message != NULL) {
+        snprintf(expected, sizeof expected, "x.conf:3: %s", bad->message);
+        ck_assert_str_eq(error, expected);
+    } else {
+        snprintf(expected, sizeof expected, "'%s'", bad->value);
+        assert_error("x.conf:3: ", bad->key);
+        assert_error("x.conf:3: ", expected);
+    }
+    /* Nothing changed, and parsing stopped at the bad line. */
+    assert_defaults(&config);
+}
+END_TEST
+
+START_TEST(test_unknown_key)
+{
+    ck_assert_int_eq(parse("workers 2\n# comment\n\nxyz 1\nworkers 3\n"), -1);
+    ck_assert_str_eq(error, "x.conf:4: unknown key 'xyz'");
+    ck_assert_uint_eq(config.workers, 2);
+
+    /* Keys are case-sensitive, and an unknown key without a value is
+     * reported as unknown, not as missing a value. */
+    ck_assert_int_eq(parse("Workers 2\n"), -1);
+    ck_assert_str_eq(error, "x.conf:1: unknown key 'Workers'");
+    ck_assert_int_eq(parse("\n\nbogus\n"), -1);
+    ck_assert_str_eq(error, "x.conf:3: unknown key 'bogus'");
+}
+END_TEST
+
+START_TEST(test_missing_value)
+{
+    ck_assert_int_eq(parse("workers 2\ncertificate\n"), -1);
+    ck_assert_str_eq(error, "x.conf:2: certificate needs a value");
+    ck_assert_int_eq(parse("\n\ncertificate    \t \n"), -1);
+    ck_assert_str_eq(error, "x.conf:3: certificate needs a value");
+    ck_assert_int_eq(parse("\nlisten # no address here\n"), -1);
+    ck_assert_str_eq(error, "x.conf:2: listen needs a value");
+    ck_assert_int_eq(parse("workers"), -1);
+    ck_assert_str_eq(error, "x.conf:1: workers needs a value");
+    assert_error("x.conf:1: ", NULL);
+}
+END_TEST
+
+/* --------------------------------------------------------------- syntax */
+
+START_TEST(test_comments_blank_crlf)
+{
+    const char *text =
+        "# tlsd.conf\r\n"
+        "\r\n"
+        "   # indented comment\r\n"
+        "\t \r\n"
+        "  workers   8   # eight loops\r\n"
+        "document_root\t/srv/www#1  \r\n"
+        "user nobody#not-a-comment\r\n"
+        "group staff\t#a comment\r\n"
+        "index a.html\t\r\n"
+        "keylog_file /tmp/k\r\n"
+        "log_level debug";           /* last line without a newline */
+
+    ck_assert_msg(parse(text) == 0, "%s", error);
+    ck_assert_uint_eq(config.workers, 8);
+    ck_assert_str_eq(config.document_root, "/srv/www#1");
+    ck_assert_str_eq(config.user, "nobody#not-a-comment");
+    ck_assert_str_eq(config.group, "staff");
+    ck_assert_str_eq(config.index, "a.html");
+    ck_assert_str_eq(config.keylog_file, "/tmp/k");
+    ck_assert_int_eq(config.log_level, LOG_LEVEL_DEBUG);
+}
+END_TEST
+
+START_TEST(test_crlf_line_numbers)
+{
+    ck_assert_int_eq(parse("# one\r\nworkers 1\r\n\r\nworkers x\r\n"), -1);
+    ck_assert_str_eq(error, "x.conf:4: workers must be auto or a number from 1 to 256, not 'x'");
+}
+END_TEST
+
+START_TEST(test_nul_byte)
+{
+    static const char text[] = "workers 4\nindex a\0b.html\nworkers 5\n";
+
+    ck_assert_int_eq(parse_bytes(text, sizeof text - 1), -1);
+    ck_assert_str_eq(error, "x.conf:2: line contains a NUL byte");
+    ck_assert_uint_eq(config.workers, 4);
+    ck_assert_str_eq(config.index, "index.html");
+
+    /* A NUL byte in a comment is just as wrong: the file is not text. */
+    static const char comment[] = "\n\n# \0\n";
+    ck_assert_int_eq(parse_bytes(comment, sizeof comment - 1), -1);
+    ck_assert_str_eq(error, "x.conf:3: line contains a NUL byte");
+}
+END_TEST
+
+START_TEST(test_control_character)
+{
+    ck_assert_int_eq(parse("workers 4\nuser a\033[31mb\n"), -1);
+    ck_assert_str_eq(error, "x.conf:2: line contains the control character 0x1b");
+    ck_assert_int_eq(parse("user a\rb\n"), -1);
+    assert_error("x.conf:1: ", "control character 0x0d");
+}
+END_TEST
+
+START_TEST(test_long_lines)
+{
+    char *text = malloc(4 + 4097 + 64);
+    ck_assert_ptr_nonnull(text);
+
+    /* Exactly 4096 bytes (not counting CRLF) is allowed... */
+    strcpy(text, "\n# ");
+    memset(text + 3, 'a', 4094);
+    strcpy(text + 3 + 4094, "\r\nworkers 7\n");
+    ck_assert_msg(parse(text) == 0, "%s", error);
+    ck_assert_uint_eq(config.workers, 7);
+
+    /* ...one more is not. */
+    strcpy(text, "\n# ");
+    memset(text + 3, 'a', 4095);
+    strcpy(text + 3 + 4095, "\nworkers 7\n");
+    ck_assert_int_eq(parse(text), -1);
+    ck_assert_str_eq(error, "x.conf:2: line is longer than 4096 bytes");
+
+    /* A long value is stored whole. */
+    strcpy(text, "document_root /");
+    memset(text + 15, 'd', 4096 - 15);
+    text[4096] = '\0';
+    ck_assert_msg(parse(text) == 0, "%s", error);
+    ck_assert_uint_eq(strlen(config.document_root), 4096 - 14);
+    free(text);
+}
+END_TEST
+
+/* --------------------------------------------------------------- listen */
+
+START_TEST(test_listen_forms)
+{
+    struct listen_address address;
+
+    ck_assert_int_eq(config_parse_listen("1.2.3.4:443", &address, error, sizeof error), 0);
+    assert_ipv4(&address, "1.2.3.4", 443);
+    ck_assert_str_eq(address.text, "1.2.3.4:443");
+
+    ck_assert_int_eq(config_parse_listen("[::1]:8443", &address, error, sizeof error), 0);
+    assert_ipv6(&address, "::1", 8443);
+    ck_assert_str_eq(address.text, "[::1]:8443");
+
+    ck_assert_int_eq(config_parse_listen("[::]:443", &address, error, sizeof error), 0);
+    assert_ipv6(&address, "::", 443);
+
+    ck_assert_int_eq(config_parse_listen("[2001:db8::17]:65535", &address, error, sizeof error), 0);
+    assert_ipv6(&address, "2001:db8::17", 65535);
+
+    ck_assert_int_eq(config_parse_listen("*:8443", &address, error, sizeof error), 0);
+    assert_ipv4(&address, "0.0.0.0", 8443);
+    ck_assert_str_eq(address.text, "*:8443");
+
+    ck_assert_int_eq(config_parse_listen("8443", &address, error, sizeof error), 0);
+    assert_ipv4(&address, "0.0.0.0", 8443);
+    ck_assert_str_eq(address.text, "8443");
+
+    ck_assert_int_eq(config_parse_listen("127.0.0.1:0", &address, error, sizeof error), 0);
+    assert_ipv4(&address, "127.0.0.1", 0);
+
+    ck_assert_int_eq(config_parse_listen("0", &address, error, sizeof error), 0);
+    assert_ipv4(&address, "0.0.0.0", 0);
+}
+END_TEST
+
+static const struct bad_listen {
+    const char *text;
+    const char *message;
+} bad_listens[] = {
+    { "", "listen: empty address" },
+    { "1.2.3.4:65536", "listen: port must be 0 to 65535, not '65536'" },
+    { "1.2.3.4:99999999999999999999", "listen: port must be 0 to 65535, not '99999999999999999999'" },
+    { "1.2.3.4:", "listen: port must be 0 to 65535, not ''" },
+    { "1.2.3.4:-1", "listen: port must be 0 to 65535, not '-1'" },
+    { "1.2.3.4:http", "listen: port must be 0 to 65535, not 'http'" },
+    { "1.2.3.4: 80", "listen: port must be 0 to 65535, not ' 80'" },
+    { "65536", "listen: port must be 0 to 65535, not '65536'" },
+    { "[::1]:70000", "listen: port must be 0 to 65535, not '70000'" },
+    { "[::1", "listen: '[::1' is missing ']'" },
+    { "[::1]", "listen: '[::1]' is missing ':PORT'" },
+    { "[::1]8443", "listen: '[::1]8443' has junk after ']' (expected ':PORT')" },
+    { "[localhost]:443", "listen: 'localhost' is not a numeric IPv6 address" },
+    { "[1.2.3.4]:443", "listen: '1.2.3.4' is not a numeric IPv6 address" },
+    { "localhost:443", "listen: 'localhost' is not a numeric IPv4 address (host names are not looked up)" },
+    { "example.com:443", "listen: 'example.com' is not a numeric IPv4 address (host names are not looked up)" },
+    { "1.2.3:443", "listen: '1.2.3' is not a numeric IPv4 address (host names are not looked up)" },
+    { "localhost", "listen: 'localhost' is not PORT, ADDR:PORT or [IPV6]:PORT" },
+    { "1.2.3.4", "listen: '1.2.3.4' is missing ':PORT'" },
+    { "::1:443", "listen: IPv6 addresses go in brackets, as in '[::1]:8443', not '::1:443'" },
+    { ":443", "listen: ':443' has no address before ':' (use '*:PORT')" },
+    { "[0000:0000:0000:0000:0000:0000:0000:0001]:0000000000000000000008443",
+      "listen: '[0000:0000:0000:0000:0000:0000:0000:0001...' is too long (at most 63 characters)" },
+};
+
+START_TEST(test_listen_bad)
+{
+    const struct bad_listen *bad = &bad_listens[_i];
+    struct listen_address address;
+
+    memset(&address, 0x5a, sizeof address);
+    ck_assert_int_eq(config_parse_listen(bad->text, &address, error, sizeof error), -1);
+    ck_assert_str_eq(error, bad->message);
+    /* The output is only written on success. */
+    ck_assert_uint_eq((unsigned char)address.text[0], 0x5a);
+}
+END_TEST
+
+START_TEST(test_listen_text_limit)
+{
+    struct listen_address address;
+    /* 63 characters fit in text[64]. */
+    const char *fits = "[0000:0000:0000:0000:0000:0000:0000:0001]:000000000000000008443";
+
+    ck_assert_uint_eq(strlen(fits), 63);
+    ck_assert_msg(config_parse_listen(fits, &address, error, sizeof error) == 0, "%s", error);
+    assert_ipv6(&address, "::1", 8443);
+    ck_assert_str_eq(address.text, fits);
+}
+END_TEST
+
+START_TEST(test_listen_repeated)
+{
+    char text[4096] = "";
+    size_t used = 0;
+
+    for (int i = 0; i < CONFIG_MAX_LISTEN; i++)
+        used += (size_t)snprintf(text + used, sizeof text - used, "listen 127.0.0.1:%d\n", 9000 + i);
+    ck_assert_msg(parse(text) == 0, "%s", error);
+    ck_assert_uint_eq(config.listen_count, CONFIG_MAX_LISTEN);
+    for (int i = 0; i < CONFIG_MAX_LISTEN; i++)
+        assert_ipv4(&config.listen[i], "127.0.0.1", (unsigned)(9000 + i));
+
+    config_free(&config);
+    config_init(&config);
+    snprintf(text + used, sizeof text - used, "listen 127.0.0.1:9999\n");
+    ck_assert_int_eq(parse(text), -1);
+    ck_assert_str_eq(error, "x.conf:17: listen: too many addresses (at most 16)");
+    ck_assert_uint_eq(config.listen_count, CONFIG_MAX_LISTEN);
+}
+END_TEST
+
+START_TEST(test_listen_duplicate)
+{
+    ck_assert_int_eq(parse("listen 127.0.0.1:0\nlisten 127.0.0.1:0\nlisten [::1]:443\n"
+                           "listen 0.0.0.0:443\n"), 0);
+    ck_assert_uint_eq(config.listen_count, 4);
+    ck_assert_int_eq(parse("listen [::0]:443\nlisten [::]:443\n"), -1);
+    ck_assert_str_eq(error, "x.conf:2: listen: '[::]:443' is already listed as '[::0]:443'");
+    ck_assert_int_eq(parse("listen *:443\n"), -1);
+    ck_assert_str_eq(error, "x.conf:1: listen: '*:443' is already listed as '0.0.0.0:443'");
+}
+END_TEST
+
+/* --------------------------------------------------------------- finish */
+
+START_TEST(test_finish_default_listen)
+{
+    ck_assert_int_eq(config_finish(&config, error, sizeof error), 0);
+    ck_assert_uint_eq(config.listen_count, 1);
+    ck_assert_str_eq(config.listen[0].text, "0.0.0.0:8443");
+    assert_ipv4(&config.listen[0], "0.0.0.0", 8443);
+}
+END_TEST
+
+START_TEST(test_finish_keeps_listen)
+{
+    ck_assert_int_eq(parse("listen [::1]:9443\n"), 0);
+    ck_assert_int_eq(config_finish(&config, error, sizeof error), 0);
+    ck_assert_uint_eq(config.listen_count, 1);
+    assert_ipv6(&config.listen[0], "::1", 9443);
+}
+END_TEST
+
+START_TEST(test_finish_tls_versions)
+{
+    ck_assert_int_eq(parse("min_tls_version 1.3\nmax_tls_version 1.2\n"), 0);
+    ck_assert_int_eq(config_finish(&config, error, sizeof error), -1);
+    ck_assert_str_eq(error, "min_tls_version 1.3 is higher than max_tls_version 1.2");
+
+    ck_assert_int_eq(parse("max_tls_version 1.3\n"), 0);
+    ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+
+    /* min 1.3 with no max: the build decides whether it can offer 1.3. */
+    config_free(&config);
+    config_init(&config);
+    ck_assert_int_eq(parse("min_tls_version 1.3\n"), 0);
+    ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+}
+END_TEST
+
+START_TEST(test_finish_fills_freed_paths)
+{
+    config_free(&config);
+    ck_assert_int_eq(config_finish(&config, error, sizeof error), 0);
+    ck_assert_str_eq(config.certificate, TLSD_SYSCONFDIR "/tlsd/server.crt");
+    ck_assert_str_eq(config.private_key, TLSD_SYSCONFDIR "/tlsd/server.key");
+    ck_assert_str_eq(config.document_root, TLSD_DATADIR "/www");
+    ck_assert_str_eq(config.index, "index.html");
+}
+END_TEST
+
+/* ----------------------------------------------------------------- files */
+
+START_TEST(test_load_missing_file)
+{
+    char expected[256];
+
+    ck_assert_int_eq(config_load_file(&config, "/nonexistent/tlsd/x.conf", error, sizeof error), -1);
+    snprintf(expected, sizeof expected, "/nonexistent/tlsd/x.conf: %s", strerror(ENOENT));
+    ck_assert_str_eq(error, expected);
+    ck_assert_str_eq(error, "/nonexistent/tlsd/x.conf: No such file or directory");
+    assert_defaults(&config);
+}
+END_TEST
+
+START_TEST(test_load_directory)
+{
+    ck_assert_int_eq(config_load_file(&config, "/", error, sizeof error), -1);
+    ck_assert_str_eq(error, "/: Is a directory");
+}
+END_TEST
+
+START_TEST(test_load_temp_file)
+{
+    static const char good[] = "# test\nworkers 6\nlisten [::1]:8443\n";
+    static const char bad[] = "# test\nworkers 6\nworkers six\n";
+    char *path = write_temp_file(good, sizeof good - 1);
+    char expected[4200];
+
+    ck_assert_msg(config_load_file(&config, path, error, sizeof error) == 0, "%s", error);
+    ck_assert_uint_eq(config.workers, 6);
+    ck_assert_uint_eq(config.listen_count, 1);
+    unlink(path);
+    free(path);
+
+    path = write_temp_file(bad, sizeof bad - 1);
+    ck_assert_int_eq(config_load_file(&config, path, error, sizeof error), -1);
+    snprintf(expected, sizeof expected,
+             "%s:3: workers must be auto or a number from 1 to 256, not 'six'", path);
+    ck_assert_str_eq(error, expected);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_load_empty_file)
+{
+    char *path = write_temp_file("", 0);
+
+    ck_assert_msg(config_load_file(&config, path, error, sizeof error) == 0, "%s", error);
+    assert_defaults(&config);
+    unlink(path);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_load_large_file)
+{
+    size_t size = 1024 * 1024 + 1;
+    char *text = malloc(size);
+    char *path;
+    char expected[4200];
+
+    ck_assert_ptr_nonnull(text);
+    /* 1 MiB of blank lines is fine; one byte more is not. */
+    memset(text, '\n', size);
+    path = write_temp_file(text, size - 1);
+    ck_assert_msg(config_load_file(&config, path, error, sizeof error) == 0, "%s", error);
+    unlink(path);
+    free(path);
+
+    path = write_temp_file(text, size);
+    ck_assert_int_eq(config_load_file(&config, path, error, sizeof error), -1);
+    snprintf(expected, sizeof expected, "%s: file is larger than 1048576 bytes", path);
+    ck_assert_str_eq(error, expected);
+    unlink(path);
+    free(path);
+    free(text);
+}
+END_TEST
+
+/* The shipped conf/tlsd.conf: it parses, changes nothing, and every
+ * example line ("#key value") is valid when uncommented. */
+static char *example_conf_path(void)
+{
+    const char *srcdir = getenv("TESTS_SRCDIR");
+    char *path = malloc(4096);
+
+    ck_assert_ptr_nonnull(srcdir);
+    ck_assert_ptr_nonnull(path);
+    snprintf(path, 4096, "%s/../conf/tlsd.conf", srcdir);
+    return path;
+}
+
+START_TEST(test_example_conf)
+{
+    char *path = example_conf_path();
+
+    ck_assert_msg(config_load_file(&config, path, error, sizeof error) == 0, "%s", error);
+    assert_defaults(&config);
+    free(path);
+}
+END_TEST
+
+START_TEST(test_example_conf_lines)
+{
+    char *path = example_conf_path();
+    FILE *file = fopen(path, "r");
+    char line[4200];
+    unsigned line_number = 0, examples = 0;
+    bool seen[64] = { false };
+    static const char *const keys[] = {
+        "listen", "certificate", "private_key", "document_root", "index", "workers",
+        "user", "group", "handshake_timeout", "idle_timeout", "max_connections",
+        "min_tls_version", "max_tls_version", "ciphersuites", "session_tickets",
+        "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
+    };
+    size_t key_count = sizeof keys / sizeof keys[0];
+
+    ck_assert_msg(file != NULL, "%s: %s", path, strerror(errno));
+    while (fgets(line, sizeof line, file) != NULL) {
+        line_number++;
+        if (line[0] != '#' || line[1] < 'a' || line[1] > 'z')
+            continue;
+        /* An example line: parse it uncommented, on its own. */
+        struct tlsd_config example;
+        char origin[4200];
+        config_init(&example);
+        snprintf(origin, sizeof origin, "%s:%u", path, line_number);
+        int result = config_parse(&example, line + 1, strlen(line + 1), origin, error, sizeof error);
+        config_free(&example);
+        ck_assert_msg(result == 0, "%s", error);
+        examples++;
+        for (size_t k = 0; k < key_count; k++) {
+            size_t length = strlen(keys[k]);
+            if (strncmp(line + 1, keys[k], length) == 0 && line[1 + length] == ' ')
+                seen[k] = true;
+        }
+    }
+    fclose(file);
+    for (size_t k = 0; k < key_count; k++)
+        ck_assert_msg(seen[k], "%s documents no example for '%s'", path, keys[k]);
+    ck_assert_uint_ge(examples, key_count);
+    free(path);
+}
+END_TEST
+
+/* ----------------------------------------------------------------- main */
+
+static Suite *config_suite(void)
+{
+    Suite *suite = suite_create("config");
+    TCase *tc;
+
+    tc = tcase_create("basics");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_defaults);
+    tcase_add_test(tc, test_empty_input);
+    tcase_add_test(tc, test_log_level_names);
+    tcase_add_test(tc, test_every_key);
+    tcase_add_test(tc, test_good_values);
+    tcase_add_test(tc, test_string_set_twice);
+    tcase_add_test(tc, test_keylog_off);
+    tcase_add_test(tc, test_config_set_origin);
+    tcase_add_test(tc, test_free_twice);
+    suite_add_tcase(suite, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_bad_value, 0, (int)(sizeof bad_values / sizeof bad_values[0]));
+    tcase_add_test(tc, test_unknown_key);
+    tcase_add_test(tc, test_missing_value);
+    suite_add_tcase(suite, tc);
+
+    tc = tcase_create("syntax");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_comments_blank_crlf);
+    tcase_add_test(tc, test_crlf_line_numbers);
+    tcase_add_test(tc, test_nul_byte);
+    tcase_add_test(tc, test_control_character);
+    tcase_add_test(tc, test_long_lines);
+    suite_add_tcase(suite, tc);
+
+    tc = tcase_create("listen");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_listen_forms);
+    tcase_add_loop_test(tc, test_listen_bad, 0, (int)(sizeof bad_listens / sizeof bad_listens[0]));
+    tcase_add_test(tc, test_listen_text_limit);
+    tcase_add_test(tc, test_listen_repeated);
+    tcase_add_test(tc, test_listen_duplicate);
+    suite_add_tcase(suite, tc);
+
+    tc = tcase_create("finish");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_finish_default_listen);
+    tcase_add_test(tc, test_finish_keeps_listen);
+    tcase_add_test(tc, test_finish_tls_versions);
+    tcase_add_test(tc, test_finish_fills_freed_paths);
+    suite_add_tcase(suite, tc);
+
+    tc = tcase_create("files");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_load_missing_file);
+    tcase_add_test(tc, test_load_directory);
+    tcase_add_test(tc, test_load_temp_file);
+    tcase_add_test(tc, test_load_empty_file);
+    tcase_add_test(tc, test_load_large_file);
+    if (getenv("TESTS_SRCDIR") != NULL) {
+        tcase_add_test(tc, test_example_conf);
+        tcase_add_test(tc, test_example_conf_lines);
+    } else {
+        fprintf(stderr, "test_config: TESTS_SRCDIR is not set: "
+                        "skipping the tests of conf/tlsd.conf\n");
+    }
+    suite_add_tcase(suite, tc);
+
+    return suite;
+}
+
+int main(void)
+{
+    SRunner *runner = srunner_create(config_suite());
+    int failed;
+
+    srunner_run_all(runner, CK_NORMAL);
+    failed = srunner_ntests_failed(runner);
+    srunner_free(runner);
+    return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
