@@ -33,7 +33,10 @@ static const char *const default_ciphersuites[] = {
     "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256",
 };
 
-static const char *const http_alpn[] = { "http/1.1", NULL };
+/* Mbed TLS refuses a client whose ALPN list has none of ours (RFC 7301's
+ * no_application_protocol), so both HTTP/1 names are listed: `curl -0`
+ * offers only "http/1.0". */
+static const char *const http_alpn[] = { "http/1.1", "http/1.0", NULL };
 
 void tls_error_text(int error, char *text, size_t size)
 {

@@ -40,7 +40,7 @@ done
 # TLS 1.3: served on Mbed TLS 3.6, refused on 2.28
 if tls13_available; then
     s_client -tls1_3 -CAfile "$CA" </dev/null >"$WORK/s13"
-    check "a TLS 1.3 client connects" grep -q "New, TLSv1.3, Cipher is TLS_AES_128_GCM_SHA256" "$WORK/s13"
+    check "a TLS 1.3 client connects" grep -Eq "New, TLSv1.3, Cipher is TLS_(AES_128_GCM_SHA256|AES_256_GCM_SHA384|CHACHA20_POLY1305_SHA256)" "$WORK/s13"
     code=$(curl_tls --tlsv1.3 -o /dev/null -w '%{http_code}' "$(url /)")
     check "curl over TLS 1.3 gets 200" test "$code" = 200
     check "tlsd logged a TLS 1.3 session" log_has "stage=established .*version=TLS1\.3"
@@ -60,10 +60,10 @@ fi
 code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")
 check "curl with defaults gets 200" test "$code" = 200
 
-# client-initiated renegotiation is refused: the connection does not
-# renegotiate (openssl prints RENEGOTIATING, then fails or is closed)
+# client-initiated renegotiation is refused with a no_renegotiation alert
 (printf 'R\n'; sleep 1) | s_client -tls1_2 -CAfile "$CA" >"$WORK/reneg"
-check "client-initiated renegotiation does not complete" sh -c "! grep -q 'verify return:1' '$WORK/reneg' || ! grep -A3 RENEGOTIATING '$WORK/reneg' | grep -q 'verify return'"
+check "client-initiated renegotiation is refused" grep -q "RENEGOTIATING" "$WORK/reneg"
+check "the client was told: no renegotiation" grep -q "no renegotiation" "$WORK/reneg"
 stop_tlsd
 
 # an RSA certificate: ECDHE-RSA suites
