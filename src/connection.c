@@ -157,9 +157,7 @@ static void connection_destroy(struct connection *connection, const char *reason
         state->on_connection_closed(state);
 }
 
-/* Close without ceremony after a handshake failure: send whatever alert
- * Mbed TLS queued, once, without waiting. */
-static enum action fail_handshake(struct connection *connection, const char *reason, int error)
+static void log_handshake_failure(struct connection *connection, const char *reason, int error)
 {
     struct log_line line;
     begin_connection_line(&line, connection, LOG_LEVEL_INFO);
@@ -173,6 +171,13 @@ static enum action fail_handshake(struct connection *connection, const char *rea
     }
     log_line_unsigned(&line, "bytes_received", connection->tls_started ? connection->tls.bytes_received : 0);
     log_line_end(&line);
+}
+
+/* Close without ceremony after a handshake failure: send whatever alert
+ * Mbed TLS queued, once, without waiting. */
+static enum action fail_handshake(struct connection *connection, const char *reason, int error)
+{
+    log_handshake_failure(connection, reason, error);
     if (connection->tls_started)
         (void)tls_session_flush(&connection->tls);
     connection_destroy(connection, "handshake_failed");
@@ -227,8 +232,14 @@ static enum action start_tls(struct connection *connection)
             "This is a TLS port: use https:// to talk to this server.   \n";
         ssize_t ignored = send(connection->fd, answer, sizeof answer - 1, MSG_NOSIGNAL);
         (void)ignored;
+        log_handshake_failure(connection, "plain_http", 0);
+        /* linger: closing with the request unread would reset the
+         * connection and could destroy the answer before it is read */
         shutdown(connection->fd, SHUT_WR);
-        return fail_handshake(connection, "plain_http", 0);
+        connection->close_reason = "plain_http";
+        connection->phase = PHASE_LINGER;
+        set_timer(connection, LINGER_SECONDS);
+        return ACTION_CONTINUE;
     }
     int result = tls_session_setup(&connection->tls, connection->state->tls, connection->fd);
     if (result != 0)
@@ -343,9 +354,25 @@ static void prepare_response(struct connection *connection, const struct http_re
         }
         return;
     case FILES_REDIRECT_SLASH: {
-        char location[HTTP_MAX_TARGET_BYTES + 32];
-        snprintf(location, sizeof location, "Location: %.*s/%.*s\r\n", (int)request->path_length, request->path,
-                 (int)(request->target_length - request->path_length), request->target + request->path_length);
+        /* Built from the normalised path, re-encoded: echoing the raw one
+         * would turn "GET //host" into an open redirect to another site. */
+        char decoded[FILES_MAX_PATH], encoded[HTTP_MAX_TARGET_BYTES * 3 + 1], location[sizeof encoded + 64];
+        int trailing_slash = 0;
+        long decoded_length = files_normalize_path(request->path, request->path_length, decoded,
+                                                   sizeof decoded, &trailing_slash);
+        /* the query is what follows the path inside the target (for
+         * "https://host" the path is a static "/" outside it: no query) */
+        const char *query = request->path + request->path_length;
+        uintptr_t query_at = (uintptr_t)query, target_at = (uintptr_t)request->target;
+        size_t query_length = 0;
+        if (query_at >= target_at && query_at <= target_at + request->target_length)
+            query_length = (size_t)(target_at + request->target_length - query_at);
+        if (decoded_length < 0 ||
+            http_encode_path(decoded, (size_t)decoded_length, encoded, sizeof encoded) == 0) {
+            respond_with_error(connection, 404, is_head, NULL);
+            return;
+        }
+        snprintf(location, sizeof location, "Location: %s/%.*s\r\n", encoded, (int)query_length, query);
         respond_with_error(connection, 301, is_head, location);
         return;
     }

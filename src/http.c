@@ -556,3 +556,29 @@ size_t http_error_body(char *out, size_t out_size, int status)
     }
     return (size_t)n;
 }
+
+size_t http_encode_path(const char *path, size_t length, char *out, size_t out_size)
+{
+    static const char hex[] = "0123456789ABCDEF";
+    static const char keep[] = "-._~!$&'()*+,;=:@/";
+    size_t used = 0;
+    for (size_t i = 0; i < length; i++) {
+        unsigned char byte = (unsigned char)path[i];
+        bool plain = (byte >= 'a' && byte <= 'z') || (byte >= 'A' && byte <= 'Z') ||
+                     (byte >= '0' && byte <= '9') || (byte != 0 && strchr(keep, byte) != NULL);
+        size_t need = plain ? 1 : 3;
+        if (used + need >= out_size)
+            return 0;
+        if (plain) {
+            out[used++] = (char)byte;
+        } else {
+            out[used++] = '%';
+            out[used++] = hex[byte >> 4];
+            out[used++] = hex[byte & 15];
+        }
+    }
+    if (used >= out_size)
+        return 0;
+    out[used] = '\0';
+    return used;
+}

@@ -59,4 +59,10 @@ size_t http_format_head(char *out, size_t out_size, int status,
  * it did not fit. */
 size_t http_error_body(char *out, size_t out_size, int status);
 
+/* Percent-encode a decoded path for a Location header: every byte but
+ * unreserved characters, sub-delims, ':', '@' and '/' becomes %XX, so no
+ * CR, LF or space a client smuggled in through %0d%0a can reach the head.
+ * Returns the length written (NUL-terminated), 0 if it did not fit. */
+size_t http_encode_path(const char *path, size_t length, char *out, size_t out_size);
+
 #endif
