@@ -17,7 +17,7 @@ SOURCE_DIR=$(pwd)
 BUILD_DIR=${TLSD_BUILD_DIR:-build}
 CONFIGURE_FLAGS=${TLSD_CONFIGURE_FLAGS:-}
 
-BUILD_PACKAGES="gcc make autoconf automake pkg-config libmbedtls-dev libevent-dev"
+BUILD_PACKAGES="gcc libc6-dev make autoconf automake pkg-config libmbedtls-dev libevent-dev"
 TEST_PACKAGES="check curl openssl"
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }

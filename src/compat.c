@@ -181,3 +181,18 @@ void compat_crypto_free(void)
     mbedtls_psa_crypto_free();
 #endif
 }
+
+int compat_pk_sign(mbedtls_pk_context *key, mbedtls_md_type_t hash_type, const unsigned char *hash,
+                   size_t hash_length, unsigned char *signature, size_t signature_size,
+                   size_t *signature_length, compat_random_function random, void *random_context)
+{
+#if TLSD_MBEDTLS3
+    return mbedtls_pk_sign(key, hash_type, hash, hash_length, signature, signature_size,
+                           signature_length, random, random_context);
+#else
+    if (signature_size < MBEDTLS_PK_SIGNATURE_MAX_SIZE)
+        return MBEDTLS_ERR_PK_BAD_INPUT_DATA;
+    return mbedtls_pk_sign(key, hash_type, hash, hash_length, signature, signature_length, random,
+                           random_context);
+#endif
+}

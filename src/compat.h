@@ -63,4 +63,9 @@ const mbedtls_x509_time *compat_crt_valid_to(const mbedtls_x509_crt *crt);
  * compat_crypto_init() was not called or failed. */
 void compat_crypto_free(void);
 
+/* Sign a hash (3.x also takes the signature buffer's size). */
+int compat_pk_sign(mbedtls_pk_context *key, mbedtls_md_type_t hash_type, const unsigned char *hash,
+                   size_t hash_length, unsigned char *signature, size_t signature_size,
+                   size_t *signature_length, compat_random_function random, void *random_context);
+
 #endif

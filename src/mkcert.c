@@ -28,6 +28,7 @@
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
+#include <mbedtls/md.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/pem.h>
 #include <mbedtls/pk.h>
@@ -473,6 +474,117 @@ static int generate_key(mbedtls_pk_context *key, bool rsa, mbedtls_ctr_drbg_cont
 }
 
 /* Signs one certificate into pem (NUL-terminated). */
+
+/* A DER tag and length, written forwards into out (at most 6 bytes). */
+static size_t der_header(unsigned char tag, size_t length, unsigned char *out)
+{
+    unsigned char reversed[8] = { 0 };
+    unsigned char *p = reversed + sizeof reversed;
+    int written = mbedtls_asn1_write_len(&p, reversed, length);
+    written += mbedtls_asn1_write_tag(&p, reversed, tag);
+    memcpy(out, p, (size_t)written);
+    return (size_t)written;
+}
+
+/* Mbed TLS 2.28 writes ecdsa-with-SHA256 with a NULL parameter. RFC 5758
+ * says the parameters MUST be absent, and Chromium (BoringSSL) rejects such
+ * a certificate as ERR_CERT_INVALID. When the certificate in der[0..*length)
+ * has that form, rewrite both AlgorithmIdentifiers without the NULL and sign
+ * the new TBSCertificate again with the issuer's key, in place. 3.x writes
+ * it right, and then nothing changes. */
+static int drop_ecdsa_null_parameter(unsigned char *der, size_t *length, size_t der_size,
+                                     mbedtls_pk_context *issuer_key, mbedtls_ctr_drbg_context *drbg)
+{
+    static const unsigned char ecdsa_sha256[] = { 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02 };
+    static const size_t null_form = 2 + sizeof ecdsa_sha256 + 2;  /* OID, then 05 00 */
+    const unsigned char sequence = MBEDTLS_ASN1_CONSTRUCTED | MBEDTLS_ASN1_SEQUENCE;
+    unsigned char *p = der;
+    const unsigned char *end = der + *length;
+    size_t field_length;
+    if (mbedtls_asn1_get_tag(&p, end, &field_length, sequence) != 0)
+        return MBEDTLS_ERR_ASN1_INVALID_DATA;
+    unsigned char *tbs_content = p;
+    size_t tbs_length;
+    if (mbedtls_asn1_get_tag(&tbs_content, end, &tbs_length, sequence) != 0)
+        return MBEDTLS_ERR_ASN1_INVALID_DATA;
+    const unsigned char *tbs_end = tbs_content + tbs_length;
+    /* TBSCertificate: version [0], serialNumber, signature AlgorithmIdentifier */
+    unsigned char *q = tbs_content;
+    if (mbedtls_asn1_get_tag(&q, tbs_end, &field_length,
+                             MBEDTLS_ASN1_CONTEXT_SPECIFIC | MBEDTLS_ASN1_CONSTRUCTED | 0) != 0)
+        return MBEDTLS_ERR_ASN1_INVALID_DATA;
+    q += field_length;
+    if (mbedtls_asn1_get_tag(&q, tbs_end, &field_length, MBEDTLS_ASN1_INTEGER) != 0)
+        return MBEDTLS_ERR_ASN1_INVALID_DATA;
+    q += field_length;
+    unsigned char *algorithm = q;
+    if (mbedtls_asn1_get_tag(&q, tbs_end, &field_length, sequence) != 0)
+        return MBEDTLS_ERR_ASN1_INVALID_DATA;
+    if (field_length != null_form || q[0] != MBEDTLS_ASN1_OID || q[1] != sizeof ecdsa_sha256 ||
+        memcmp(q + 2, ecdsa_sha256, sizeof ecdsa_sha256) != 0 || q[null_form - 2] != MBEDTLS_ASN1_NULL ||
+        q[null_form - 1] != 0)
+        return 0;  /* already right (or RSA, whose NULL parameter is required) */
+
+    unsigned char right_algorithm[2 + 2 + sizeof ecdsa_sha256];
+    right_algorithm[0] = sequence;
+    right_algorithm[1] = 2 + sizeof ecdsa_sha256;
+    right_algorithm[2] = MBEDTLS_ASN1_OID;
+    right_algorithm[3] = sizeof ecdsa_sha256;
+    memcpy(right_algorithm + 4, ecdsa_sha256, sizeof ecdsa_sha256);
+
+    size_t before = (size_t)(algorithm - tbs_content);
+    const unsigned char *after = q + null_form;
+    size_t after_length = (size_t)(tbs_end - after);
+    size_t content_length = before + sizeof right_algorithm + after_length;
+    /* new TBS = header + content; the whole certificate gets at most as long as before */
+    unsigned char *tbs = malloc(content_length + 8);
+    unsigned char *certificate = malloc(*length + 16);
+    if (tbs == NULL || certificate == NULL) {
+        free(tbs);
+        free(certificate);
+        return MBEDTLS_ERR_ASN1_ALLOC_FAILED;
+    }
+    size_t tbs_total = der_header(sequence, content_length, tbs);
+    memcpy(tbs + tbs_total, tbs_content, before);
+    memcpy(tbs + tbs_total + before, right_algorithm, sizeof right_algorithm);
+    memcpy(tbs + tbs_total + before + sizeof right_algorithm, after, after_length);
+    tbs_total += content_length;
+
+    unsigned char hash[32], signature[MBEDTLS_PK_SIGNATURE_MAX_SIZE];
+    size_t signature_length = 0;
+    int result = mbedtls_md(mbedtls_md_info_from_type(MBEDTLS_MD_SHA256), tbs, tbs_total, hash);
+    if (result == 0)
+        result = compat_pk_sign(issuer_key, MBEDTLS_MD_SHA256, hash, sizeof hash, signature,
+                                sizeof signature, &signature_length, mbedtls_ctr_drbg_random, drbg);
+    if (result == 0) {
+        /* Certificate ::= SEQUENCE { tbs, signatureAlgorithm, BIT STRING };
+         * the body is built after 8 spare bytes, then its header goes in front */
+        unsigned char *body = certificate + 8;
+        size_t body_length = 0;
+        memcpy(body, tbs, tbs_total);
+        body_length += tbs_total;
+        memcpy(body + body_length, right_algorithm, sizeof right_algorithm);
+        body_length += sizeof right_algorithm;
+        body_length += der_header(MBEDTLS_ASN1_BIT_STRING, signature_length + 1, body + body_length);
+        body[body_length++] = 0;  /* no unused bits */
+        memcpy(body + body_length, signature, signature_length);
+        body_length += signature_length;
+        unsigned char header[8];
+        size_t header_length = der_header(sequence, body_length, header);
+        if (header_length + body_length > der_size) {
+            result = MBEDTLS_ERR_ASN1_BUF_TOO_SMALL;
+        } else {
+            memcpy(der, header, header_length);
+            memcpy(der + header_length, body, body_length);
+            *length = header_length + body_length;
+        }
+    }
+    mbedtls_platform_zeroize(hash, sizeof hash);
+    free(tbs);
+    free(certificate);
+    return result;
+}
+
 static int make_certificate(const struct certificate_spec *spec, struct pki *pki, char *pem,
                             size_t pem_size)
 {
@@ -538,13 +650,18 @@ static int make_certificate(const struct certificate_spec *spec, struct pki *pki
         if (written < 0)
             result = written;
     }
+    size_t der_length = (size_t)written;
+    if (result == 0) {
+        /* x509write writes at the end of the buffer: move it to the front */
+        memmove(pki->der, pki->der + sizeof pki->der - der_length, der_length);
+        result = drop_ecdsa_null_parameter(pki->der, &der_length, sizeof pki->der, spec->issuer_key,
+                                           &pki->drbg);
+    }
     if (result == 0) {
         size_t pem_length = 0;
         result = mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n",
-                                          "-----END CERTIFICATE-----\n",
-                                          pki->der + sizeof pki->der - (size_t)written,
-                                          (size_t)written, (unsigned char *)pem, pem_size,
-                                          &pem_length);
+                                          "-----END CERTIFICATE-----\n", pki->der, der_length,
+                                          (unsigned char *)pem, pem_size, &pem_length);
     }
     mbedtls_x509write_crt_free(&writer);
     return result;

@@ -212,5 +212,20 @@ ok "-d into a non-existent parent fails cleanly"
 expect_failure 1 "is not a directory" "$TLSD_MKCERT" -d "$work/plainfile"
 ok "-d naming a file fails cleanly"
 
+# RFC 5758: ecdsa-with-SHA256 has no parameters. Mbed TLS 2.28 writes a
+# NULL there, which Chromium rejects (ERR_CERT_INVALID); tlsd-mkcert must
+# not pass that on.
+mkdir -p "$work/nullcheck"
+for cert in "$pki/ca.crt" "$pki/server.crt"; do
+    rm -f "$work/nullcheck"/*.pem
+    awk -v dir="$work/nullcheck" '/-----BEGIN CERTIFICATE-----/ { n++ } n > 0 { print > (dir "/" n ".pem") }' "$cert"
+    for part in "$work/nullcheck"/*.pem; do
+        if openssl asn1parse -in "$part" | grep -A1 "ecdsa-with-SHA256" | grep -q "NULL"; then
+            fail "$(basename "$cert"): ecdsa-with-SHA256 is written with a NULL parameter"
+        fi
+    done
+done
+ok "ECDSA signature algorithms carry no NULL parameter (RFC 5758)"
+
 echo "# all $checks checks passed"
 exit 0
