@@ -52,12 +52,16 @@ build() {
         autoreconf -fi
     fi
     mkdir -p "$BUILD_DIR"
-    # configure again only when the options changed
-    if [ ! -f "$BUILD_DIR/Makefile" ] || [ "$(cat "$BUILD_DIR/.quickstart-flags" 2>/dev/null)" != "$CONFIGURE_FLAGS" ]; then
+    # configure again when the options changed, or when Check was installed
+    # since (`run` does not need it, `test` does)
+    have_check=no
+    pkg-config --exists check 2>/dev/null && have_check=yes
+    stamp="$CONFIGURE_FLAGS check=$have_check"
+    if [ ! -f "$BUILD_DIR/Makefile" ] || [ "$(cat "$BUILD_DIR/.quickstart-flags" 2>/dev/null)" != "$stamp" ]; then
         say "configuring in $BUILD_DIR/ $CONFIGURE_FLAGS"
         # shellcheck disable=SC2086
         (cd "$BUILD_DIR" && "$SOURCE_DIR/configure" $CONFIGURE_FLAGS)
-        printf '%s' "$CONFIGURE_FLAGS" >"$BUILD_DIR/.quickstart-flags"
+        printf '%s' "$stamp" >"$BUILD_DIR/.quickstart-flags"
     fi
     say "building"
     make -C "$BUILD_DIR" -j"$(nproc 2>/dev/null || echo 2)"
