@@ -62,6 +62,12 @@ struct clienthello {
     bool has_extended_master_secret; /* extension 23 */
     size_t message_length;       /* the handshake message body's length */
     size_t record_bytes;         /* bytes of records consumed to hold the whole message */
+    /* The first ALPN name as sent, for JA4: alpn[0] may be cut to
+     * CLIENTHELLO_MAX_ALPN_LENGTH and has unprintable bytes shown as '?',
+     * but JA4 takes the real first and last bytes. */
+    size_t alpn_first_length;
+    uint8_t alpn_first_byte;
+    uint8_t alpn_last_byte;
 };
 
 /* Parse the ClientHello from the start of a client's byte stream: TLS

@@ -149,6 +149,17 @@ bool compat_handshake_over(const mbedtls_ssl_context *ssl)
 #endif
 }
 
+bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl)
+{
+#if TLSD_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    int state = compat_ssl_state(ssl);
+    return state == MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET || state == MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET_FLUSH;
+#else
+    (void)ssl;
+    return false;
+#endif
+}
+
 bool compat_ssl_read_should_retry(int result)
 {
 #if defined(MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET)
@@ -166,6 +177,82 @@ bool compat_ssl_read_should_retry(int result)
 void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache)
 {
     mbedtls_ssl_conf_session_cache(config, cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+}
+
+#if TLSD_MBEDTLS3
+static void export_keys(void *context, mbedtls_ssl_key_export_type type, const unsigned char *secret,
+                        size_t secret_length, const unsigned char client_random[32],
+                        const unsigned char server_random[32], mbedtls_tls_prf_types prf)
+{
+    (void)server_random;
+    (void)prf;
+    struct compat_keylog_hook *hook = context;
+    const char *label = NULL;
+    switch (type) {
+    case MBEDTLS_SSL_KEY_EXPORT_TLS12_MASTER_SECRET:
+        label = "CLIENT_RANDOM";
+        break;
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_EARLY_SECRET:
+        label = "CLIENT_EARLY_TRAFFIC_SECRET";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_EARLY_EXPORTER_SECRET:
+        label = "EARLY_EXPORTER_SECRET";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_HANDSHAKE_TRAFFIC_SECRET:
+        label = "CLIENT_HANDSHAKE_TRAFFIC_SECRET";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_HANDSHAKE_TRAFFIC_SECRET:
+        label = "SERVER_HANDSHAKE_TRAFFIC_SECRET";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
+        label = "CLIENT_TRAFFIC_SECRET_0";
+        break;
+    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_APPLICATION_TRAFFIC_SECRET:
+        label = "SERVER_TRAFFIC_SECRET_0";
+        break;
+#endif
+    default:
+        return;
+    }
+    hook->function(hook->context, label, client_random, secret, secret_length);
+}
+#else
+static int export_keys(void *context, const unsigned char *master_secret, const unsigned char *key_block,
+                       size_t mac_length, size_t key_length, size_t iv_length,
+                       const unsigned char client_random[32], const unsigned char server_random[32],
+                       mbedtls_tls_prf_types prf)
+{
+    (void)key_block;
+    (void)mac_length;
+    (void)key_length;
+    (void)iv_length;
+    (void)server_random;
+    (void)prf;
+    struct compat_keylog_hook *hook = context;
+    hook->function(hook->context, "CLIENT_RANDOM", client_random, master_secret, 48);
+    return 0;
+}
+#endif
+
+void compat_conf_keylog(mbedtls_ssl_config *config, struct compat_keylog_hook *hook)
+{
+#if TLSD_MBEDTLS3
+    (void)config;
+    (void)hook;
+#else
+    mbedtls_ssl_conf_export_keys_ext_cb(config, export_keys, hook);
+#endif
+}
+
+void compat_ssl_keylog(mbedtls_ssl_context *ssl, struct compat_keylog_hook *hook)
+{
+#if TLSD_MBEDTLS3
+    mbedtls_ssl_set_export_keys_cb(ssl, export_keys, hook);
+#else
+    (void)ssl;
+    (void)hook;
+#endif
 }
 
 const mbedtls_x509_time *compat_crt_valid_to(const mbedtls_x509_crt *crt)

@@ -46,12 +46,28 @@ void compat_conf_groups(mbedtls_ssl_config *config);
 int compat_ssl_state(const mbedtls_ssl_context *ssl);
 bool compat_handshake_over(const mbedtls_ssl_context *ssl);
 
+/* 3.6 sends TLS 1.3 NewSessionTickets from states after HANDSHAKE_OVER. */
+bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl);
+
 /* An mbedtls_ssl_read() result that only means "call again" (3.x returns
  * some of these to servers after the handshake). */
 bool compat_ssl_read_should_retry(int result);
 
 /* Server-side session-id cache (the get/set signatures differ). */
 void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache);
+
+/* Key export for the NSS key log: `function` gets the NSS label
+ * ("CLIENT_RANDOM", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", ...), the client
+ * random and the secret. 2.28 registers it per config, 3.x per context:
+ * call both; each is a no-op on the other version. */
+typedef void compat_keylog_function(void *context, const char *label, const unsigned char client_random[32],
+                                    const unsigned char *secret, size_t secret_length);
+struct compat_keylog_hook {
+    compat_keylog_function *function;
+    void *context;
+};
+void compat_conf_keylog(mbedtls_ssl_config *config, struct compat_keylog_hook *hook);
+void compat_ssl_keylog(mbedtls_ssl_context *ssl, struct compat_keylog_hook *hook);
 
 /* The leaf certificate's fields used in log lines. */
 const mbedtls_x509_time *compat_crt_valid_to(const mbedtls_x509_crt *crt);

@@ -23,6 +23,7 @@
 #include <event2/event.h>
 
 #include "files.h"
+#include "hslog.h"
 #include "http.h"
 #include "log.h"
 #include "tls.h"
@@ -57,6 +58,7 @@ struct connection {
     struct event *write_event;
     struct event *timer;
     struct tls_session tls;
+    struct hslog hslog;
     bool tls_started;
     bool established;
     bool close_notify_queued;
@@ -139,8 +141,10 @@ static void connection_destroy(struct connection *connection, const char *reason
     event_free(connection->read_event);
     event_free(connection->write_event);
     event_free(connection->timer);
-    if (connection->tls_started)
+    if (connection->tls_started) {
+        hslog_free(&connection->hslog);
         tls_session_free(&connection->tls);
+    }
     if (connection->file_fd >= 0)
         close(connection->file_fd);
     close(connection->fd);
@@ -157,19 +161,16 @@ static void connection_destroy(struct connection *connection, const char *reason
         state->on_connection_closed(state);
 }
 
-static void log_handshake_failure(struct connection *connection, const char *reason, int error)
+/* A failure before TLS started (no ClientHello at all): one line. */
+static void log_handshake_failure(struct connection *connection, const char *reason)
 {
     struct log_line line;
     begin_connection_line(&line, connection, LOG_LEVEL_INFO);
     log_line_string(&line, "stage", "handshake_failed");
-    log_line_decimal(&line, "t_ms", connection->tls_started ? milliseconds_since(&connection->first_byte_at) : 0.0, 2);
+    log_line_decimal(&line, "t_ms", 0.0, 3);
+    log_line_string(&line, "at", "client_hello");
     log_line_string(&line, "reason", reason);
-    if (error != 0) {
-        char text[160];
-        tls_error_text(error, text, sizeof text);
-        log_line_string(&line, "error", text);
-    }
-    log_line_unsigned(&line, "bytes_received", connection->tls_started ? connection->tls.bytes_received : 0);
+    log_line_unsigned(&line, "bytes_received", 0);
     log_line_end(&line);
 }
 
@@ -177,26 +178,14 @@ static void log_handshake_failure(struct connection *connection, const char *rea
  * Mbed TLS queued, once, without waiting. */
 static enum action fail_handshake(struct connection *connection, const char *reason, int error)
 {
-    log_handshake_failure(connection, reason, error);
-    if (connection->tls_started)
+    if (connection->tls_started) {
+        hslog_failed(&connection->hslog, &connection->tls, reason, error);
         (void)tls_session_flush(&connection->tls);
+    } else {
+        log_handshake_failure(connection, reason);
+    }
     connection_destroy(connection, "handshake_failed");
     return ACTION_DESTROYED;
-}
-
-static void log_established(struct connection *connection)
-{
-    mbedtls_ssl_context *ssl = &connection->tls.ssl;
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
-    struct log_line line;
-    begin_connection_line(&line, connection, LOG_LEVEL_INFO);
-    log_line_string(&line, "stage", "established");
-    log_line_decimal(&line, "t_ms", milliseconds_since(&connection->first_byte_at), 2);
-    log_line_string(&line, "version", tls_version_name(ssl));
-    log_line_string(&line, "suite", mbedtls_ssl_get_ciphersuite(ssl));
-    log_line_string(&line, "resumed", connection->tls.sent_certificate ? "no" : "yes");
-    log_line_string(&line, "alpn", alpn ? alpn : "none");
-    log_line_end(&line);
 }
 
 /* A client that speaks plain HTTP to the TLS port gets a plain answer
@@ -232,7 +221,7 @@ static enum action start_tls(struct connection *connection)
             "This is a TLS port: use https:// to talk to this server.   \n";
         ssize_t ignored = send(connection->fd, answer, sizeof answer - 1, MSG_NOSIGNAL);
         (void)ignored;
-        log_handshake_failure(connection, "plain_http", 0);
+        log_handshake_failure(connection, "plain_http");
         /* linger: closing with the request unread would reset the
          * connection and could destroy the answer before it is read */
         shutdown(connection->fd, SHUT_WR);
@@ -245,6 +234,11 @@ static enum action start_tls(struct connection *connection)
     if (result != 0)
         return fail_handshake(connection, "setup_failed", result);
     connection->tls_started = true;
+    hslog_init(&connection->hslog, connection->id, connection->peer, &connection->first_byte_at);
+    connection->tls.on_step = hslog_step;
+    connection->tls.on_received = hslog_received;
+    connection->tls.on_sent = hslog_sent;
+    connection->tls.callback_context = &connection->hslog;
     connection->phase = PHASE_HANDSHAKE;
     return ACTION_CONTINUE;
 }
@@ -256,7 +250,11 @@ static enum action do_handshake(struct connection *connection)
     switch (result) {
     case TLS_IO_DONE:
         connection->established = true;
-        log_established(connection);
+        hslog_established(&connection->hslog, &connection->tls);
+        /* the handshake is over: stop watching the wire */
+        connection->tls.on_step = NULL;
+        connection->tls.on_received = NULL;
+        connection->tls.on_sent = NULL;
         connection->phase = PHASE_READ_REQUEST;
         set_timer(connection, connection->state->config->idle_timeout);
         return ACTION_CONTINUE;

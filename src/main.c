@@ -313,11 +313,11 @@ int main(int argc, char **argv)
                 compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : "",
                 event_get_version());
     tls_server_log_chain(tls);
-    if (config.workers != 1)
-        log_message(LOG_LEVEL_INFO, "workers %s: this version runs one event loop",
-                    config.workers == 0 ? "auto" : "N");
+    if (config.workers > 1)
+        log_message(LOG_LEVEL_INFO, "workers %u: this version runs one event loop", config.workers);
     if (config.keylog_file)
-        log_message(LOG_LEVEL_WARN, "keylog_file %s is ignored: key logging is not in this version",
+        log_message(LOG_LEVEL_WARN, "keylog_file %s: the secrets of every connection are written there; "
+                    "anyone who can read it can decrypt captured traffic. Use it for debugging only.",
                     config.keylog_file);
     if (config.user || config.group)
         log_message(LOG_LEVEL_WARN, "user/group are ignored: privilege dropping is not in this version");

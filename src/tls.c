@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,6 +17,7 @@
 #include <mbedtls/ssl_ciphersuites.h>
 
 #include "compat.h"
+#include "keylog.h"
 #include "log.h"
 
 /* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,
@@ -48,7 +50,8 @@ static bool ciphersuite_allowed(const char *name)
     if (strncmp(name, "TLS1-3-", 7) == 0)
         return true;
     bool ecdhe = strstr(name, "-ECDHE-") != NULL && strstr(name, "PSK") == NULL;
-    bool aead = strstr(name, "-GCM-") != NULL || strstr(name, "-CHACHA20-POLY1305-") != NULL;
+    bool aead = strstr(name, "-AES-128-GCM-") != NULL || strstr(name, "-AES-256-GCM-") != NULL ||
+                strstr(name, "-CHACHA20-POLY1305-") != NULL;
     return ecdhe && aead;
 }
 
@@ -201,6 +204,12 @@ static int load_key(struct tls_server *server, const char *path, char *error, si
     return 0;
 }
 
+static void write_keylog_line(void *context, const char *label, const unsigned char client_random[32],
+                              const unsigned char *secret, size_t secret_length)
+{
+    keylog_write(context, label, client_random, secret, secret_length);
+}
+
 struct tls_server *tls_server_create(const struct tlsd_config *config, char *error, size_t error_size)
 {
     struct tls_server *server = calloc(1, sizeof *server);
@@ -288,11 +297,24 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, char *err
                                             mbedtls_ssl_ticket_parse, &server->tickets);
         server->tickets_on = true;
     }
+    if (config->keylog_file) {
+        server->keylog = keylog_open(config->keylog_file, error, error_size);
+        if (server->keylog == NULL)
+            goto fail;
+        server->keylog_hook.function = write_keylog_line;
+        server->keylog_hook.context = server->keylog;
+        compat_conf_keylog(&server->ssl_config, &server->keylog_hook);
+    }
     return server;
 
 fail:
     tls_server_release(server);
     return NULL;
+}
+
+bool tls_handshake_pending(const mbedtls_ssl_context *ssl)
+{
+    return !compat_handshake_over(ssl) || compat_tls13_ticket_pending(ssl);
 }
 
 void tls_server_reference(struct tls_server *server)
@@ -304,6 +326,7 @@ void tls_server_release(struct tls_server *server)
 {
     if (server == NULL || --server->references > 0)
         return;
+    keylog_close(server->keylog);
     mbedtls_ssl_ticket_free(&server->tickets);
     mbedtls_ssl_cache_free(&server->session_cache);
     mbedtls_ssl_config_free(&server->ssl_config);
@@ -342,6 +365,8 @@ static int session_send(void *context, const unsigned char *buf, size_t length)
     struct tls_session *session = context;
     if (evbuffer_add(session->output, buf, length) != 0)
         return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    if (session->on_sent)
+        session->on_sent(session->callback_context, buf, length);
     return (int)length;
 }
 
@@ -354,7 +379,8 @@ static int session_receive(void *context, unsigned char *buf, size_t length)
             return MBEDTLS_ERR_NET_SEND_FAILED;
         if (session->end_of_stream)
             return 0;
-        int received = evbuffer_read(session->input, session->fd, TLS_READ_CHUNK);
+        unsigned char chunk[TLS_READ_CHUNK];
+        ssize_t received = recv(session->fd, chunk, sizeof chunk, 0);
         if (received == 0) {
             session->end_of_stream = true;
             return 0;
@@ -366,6 +392,10 @@ static int session_receive(void *context, unsigned char *buf, size_t length)
             return MBEDTLS_ERR_NET_RECV_FAILED;
         }
         session->bytes_received += (uint64_t)received;
+        if (session->on_received)
+            session->on_received(session->callback_context, chunk, (size_t)received);
+        if (evbuffer_add(session->input, chunk, (size_t)received) != 0)
+            return MBEDTLS_ERR_SSL_ALLOC_FAILED;
     }
     return evbuffer_remove(session->input, buf, length);
 }
@@ -405,6 +435,8 @@ int tls_session_setup(struct tls_session *session, struct tls_server *server, in
     }
     session->server = server;
     tls_server_reference(server);
+    if (server->keylog)
+        compat_ssl_keylog(&session->ssl, &server->keylog_hook);
     mbedtls_ssl_set_bio(&session->ssl, session, session_send, session_receive, NULL);
     return 0;
 }
@@ -437,16 +469,16 @@ static int io_code(struct tls_session *session, int result, int *error)
 
 enum tls_io tls_session_handshake(struct tls_session *session, int *error)
 {
-    /* Step by step rather than mbedtls_ssl_handshake(): each state change
-     * is a stage of the handshake that the log shows. */
-    while (!compat_handshake_over(&session->ssl)) {
+    /* Step by step rather than mbedtls_ssl_handshake(): each step is a
+     * stage of the handshake that the log shows. */
+    while (tls_handshake_pending(&session->ssl)) {
         int before = compat_ssl_state(&session->ssl);
         int result = mbedtls_ssl_handshake_step(&session->ssl);
         int after = compat_ssl_state(&session->ssl);
-        if (before == MBEDTLS_SSL_SERVER_CERTIFICATE && after != before)
+        if (result == 0 && before == MBEDTLS_SSL_SERVER_CERTIFICATE && after != before)
             session->sent_certificate = true;
-        if (after != before && session->on_state_change)
-            session->on_state_change(session->callback_context, session, before, after);
+        if (session->on_step && result != MBEDTLS_ERR_SSL_WANT_READ && result != MBEDTLS_ERR_SSL_WANT_WRITE)
+            session->on_step(session->callback_context, session, before, after, result);
         if (result != 0)
             return (enum tls_io)io_code(session, result, error);
     }

@@ -19,9 +19,11 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/pk.h>
 
+#include "compat.h"
 #include "config.h"
 
 struct evbuffer;
+struct keylog;
 
 #define TLS_MAX_CIPHERSUITES 32
 
@@ -36,14 +38,21 @@ struct tls_server {
     bool session_cache_on;
     bool tickets_on;
     int ciphersuites[TLS_MAX_CIPHERSUITES + 1];
+    struct keylog *keylog;       /* NULL unless keylog_file is set */
+    struct compat_keylog_hook keylog_hook;
     unsigned references;
 };
 
-/* Load the chain and key named in `config`, check them (they exist, parse,
+/* Load the chain and key named in `config` (and open keylog_file), check them (they exist, parse,
  * the key is not readable by group or others, the key matches the leaf, the
  * chain is in order) and set up the TLS policy. On error returns NULL with
  * a precise message in `error`. The result holds one reference. */
 struct tls_server *tls_server_create(const struct tlsd_config *config, char *error, size_t error_size);
+
+/* Whether the handshake still has steps to run. True also for Mbed TLS
+ * 3.6's TLS 1.3 NewSessionTicket states, which come after "handshake over"
+ * but belong to the handshake as the log shows it. */
+bool tls_handshake_pending(const mbedtls_ssl_context *ssl);
 void tls_server_reference(struct tls_server *server);
 void tls_server_release(struct tls_server *server);
 
@@ -69,10 +78,14 @@ enum tls_io {
 
 struct tls_session;
 
-/* Called after each handshake step that changed the state: the seam for
- * the per-stage handshake log. */
-typedef void tls_state_callback(void *context, const struct tls_session *session,
-                                int state_before, int state_after);
+/* Called after every handshake step with the state before and after it
+ * and the step's result (0 or an Mbed TLS error): hslog turns these into
+ * the handshake stages. */
+typedef void tls_step_callback(void *context, const struct tls_session *session,
+                               int state_before, int state_after, int result);
+/* Raw bytes as they cross the wire: what the peer sent, and each record
+ * Mbed TLS wrote (one call per record). */
+typedef void tls_bytes_callback(void *context, const unsigned char *bytes, size_t length);
 
 struct tls_session {
     mbedtls_ssl_context ssl;
@@ -85,7 +98,9 @@ struct tls_session {
     uint64_t bytes_received;
     uint64_t bytes_sent;
     bool sent_certificate;       /* a full handshake; no certificate means resumed */
-    tls_state_callback *on_state_change;
+    tls_step_callback *on_step;
+    tls_bytes_callback *on_received;
+    tls_bytes_callback *on_sent;
     void *callback_context;
 };
 

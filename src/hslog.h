@@ -1,0 +1,89 @@
+/* hslog.h: the handshake stage log. Every stage of a connection's TLS
+ * handshake gets one line, in wire order, with the time since the
+ * connection's first byte and the facts of that stage: what the client
+ * offered (read from its ClientHello), what the server chose (read from
+ * the server's own ServerHello and ServerKeyExchange), the chain sent,
+ * and at the end how it went. */
+#ifndef TLSD_HSLOG_H
+#define TLSD_HSLOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "clienthello.h"
+
+struct tls_session;
+
+#define HSLOG_MAX_PENDING 24
+
+/* A stage whose step completed but whose line waits for its facts: Mbed
+ * TLS 3.6 sends a TLS 1.3 flight (ServerHello ... Finished) in one go after
+ * the last of its steps, and the ServerHello's facts are read from it. */
+struct hslog_event {
+    const char *stage;
+    double t_ms;
+    bool resumed;                 /* server_hello of TLS 1.2: the step skipped the certificate */
+};
+
+struct hslog {
+    uint64_t connection_id;
+    const char *peer;
+    struct timespec first_byte;
+
+    /* the client's bytes, kept until the handshake ends (bounded) */
+    unsigned char *inbound;
+    size_t inbound_length;
+    size_t inbound_capacity;
+    size_t inbound_parsed;        /* bytes of records already read as ClientHellos */
+    struct clienthello *hello;    /* the latest ClientHello, once parsed */
+    enum clienthello_status hello_status;
+    unsigned client_hellos;       /* 2 after a HelloRetryRequest */
+
+    /* what the server sent, from its own plaintext records */
+    uint16_t server_version;      /* 0x0303 / 0x0304; 0 until the ServerHello */
+    uint16_t server_suite;
+    uint16_t group;               /* key exchange group, 0 if unknown */
+    uint16_t hello_retry_group;
+    uint16_t signature_algorithm;
+    bool server_resumed_psk;      /* TLS 1.3 ServerHello with pre_shared_key */
+    bool server_sent_ccs;         /* later TLS 1.2 handshake records are encrypted */
+    bool hello_retry;
+    int alert_sent;               /* description, -1 if none seen */
+    int alert_received;
+
+    bool server_hello_seen;
+    bool server_key_exchange_seen;
+    bool resumed;
+    bool finished;                /* established or failed was logged */
+    const struct tls_session *session;
+    struct hslog_event pending[HSLOG_MAX_PENDING];
+    size_t pending_count;
+    const char *stage_in_progress;
+};
+
+void hslog_init(struct hslog *log, uint64_t connection_id, const char *peer, const struct timespec *first_byte);
+void hslog_free(struct hslog *log);
+
+/* tls_session callbacks (context = the hslog) */
+void hslog_received(void *context, const unsigned char *bytes, size_t length);
+void hslog_sent(void *context, const unsigned char *bytes, size_t length);
+void hslog_step(void *context, const struct tls_session *session, int state_before, int state_after, int result);
+
+/* The handshake completed: the `established` line. Frees the capture. */
+void hslog_established(struct hslog *log, const struct tls_session *session);
+
+/* The handshake failed: the ClientHello if it was read but not logged yet,
+ * then `handshake_failed` with the stage, the reason (and Mbed TLS's text
+ * for `error` when not 0), the alerts sent and received, and the bytes
+ * received. `session` may be NULL when TLS never started. */
+void hslog_failed(struct hslog *log, const struct tls_session *session, const char *reason, int error);
+
+/* The chosen group / whether resumed, for other modules' records. */
+const char *hslog_group_name(const struct hslog *log);
+
+/* An alert description's name ("handshake_failure"), or NULL. */
+const char *hslog_alert_name(int description);
+
+#endif

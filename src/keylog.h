@@ -1,0 +1,20 @@
+/* keylog.h: the NSS key log file (SSLKEYLOGFILE format) that lets
+ * Wireshark or tshark decrypt a capture of tlsd's connections. */
+#ifndef TLSD_KEYLOG_H
+#define TLSD_KEYLOG_H
+
+#include <stddef.h>
+
+struct keylog;
+
+/* Open (create with mode 0600, or append to) `path`. A file that group or
+ * others can read is refused: it holds every session's secrets. */
+struct keylog *keylog_open(const char *path, char *error, size_t error_size);
+void keylog_close(struct keylog *keylog);
+
+/* One line "LABEL <client random hex> <secret hex>", written whole with a
+ * single append. */
+void keylog_write(struct keylog *keylog, const char *label, const unsigned char client_random[32],
+                  const unsigned char *secret, size_t secret_length);
+
+#endif
