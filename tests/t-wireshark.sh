@@ -1,0 +1,48 @@
+#!/bin/sh
+# t-wireshark.sh: a capture of tlsd's traffic decrypts with tlsd's own key
+# log, as a reader would do in Wireshark: tshark captures on the loopback
+# interface, then reads the capture with tls.keylog_file and finds the HTTP
+# request and response inside. Without the key log it finds nothing.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+command -v tshark >/dev/null 2>&1 || skip_all "tshark is needed (apt-get install tshark)"
+
+printf 'keylog_file %s\n' "$WORK/server.keys" >"$WORK/empty.conf"
+start_tlsd
+
+tshark -i lo -f "tcp port $PORT" -w "$WORK/capture.pcapng" >"$WORK/tshark.out" 2>&1 &
+TSHARK_PID=$!
+tries=0
+while ! grep -q "Capturing on" "$WORK/tshark.out" 2>/dev/null; do
+    if ! kill -0 "$TSHARK_PID" 2>/dev/null || [ $tries -ge 100 ]; then
+        kill "$TSHARK_PID" 2>/dev/null
+        cat "$WORK/tshark.out"
+        skip_all "cannot capture on the loopback interface here (needs root or the wireshark group)"
+    fi
+    sleep 0.1
+    tries=$((tries + 1))
+done
+
+curl_tls --tls-max 1.2 -o /dev/null "$(url /index.html?tls12)"
+if tls13_available; then
+    curl_tls --tlsv1.3 -o /dev/null "$(url /index.html?tls13)"
+fi
+sleep 1
+kill -INT "$TSHARK_PID"
+wait "$TSHARK_PID" 2>/dev/null
+stop_tlsd
+
+decrypt() {
+    tshark -r "$WORK/capture.pcapng" -o "tls.keylog_file:$1" -Y http.request -T fields -e http.request.uri 2>/dev/null
+}
+requests=$(decrypt "$WORK/server.keys")
+check "the TLS 1.2 request decrypts with tlsd's key log" sh -c "echo '$requests' | grep -qx '/index.html?tls12'"
+if tls13_available; then
+    check "the TLS 1.3 request decrypts with tlsd's key log" sh -c "echo '$requests' | grep -qx '/index.html?tls13'"
+fi
+responses=$(tshark -r "$WORK/capture.pcapng" -o "tls.keylog_file:$WORK/server.keys" \
+    -Y 'http.response.code == 200' -T fields -e http.response.code 2>/dev/null | wc -l)
+check "the responses decrypt too" test "$responses" -ge 1
+: >"$WORK/no.keys"
+check "without the key log nothing decrypts (the control)" test -z "$(decrypt "$WORK/no.keys")"
+finish
