@@ -94,6 +94,8 @@ void config_init(struct tlsd_config *config)
     config->log_level = LOG_LEVEL_INFO;
     config->log_format = LOG_FORMAT_TEXT;
     config->hsts = 0;
+    config->handshake_endpoint = strdup(CONFIG_DEFAULT_HANDSHAKE_ENDPOINT);
+    config->content_security_policy = strdup(CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
 }
 
 void config_free(struct tlsd_config *config)
@@ -102,6 +104,7 @@ void config_free(struct tlsd_config *config)
         &config->certificate, &config->private_key, &config->document_root,
         &config->index, &config->user, &config->group,
         &config->ciphersuites, &config->keylog_file,
+        &config->handshake_endpoint, &config->content_security_policy,
     };
 
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
@@ -273,6 +276,7 @@ enum value_kind {
     VALUE_TLS_VERSION,
     VALUE_BOOL,
     VALUE_OPTIONAL_STRING,  /* "off" = NULL */
+    VALUE_OPTIONAL_PATH,    /* "off" = NULL, else a URL path starting with '/' */
     VALUE_LOG_LEVEL,
     VALUE_LOG_FORMAT,
 };
@@ -308,6 +312,8 @@ static const struct config_key config_keys[] = {
     { "log_level",          VALUE_LOG_LEVEL,       FIELD(log_level), 0, 0, NULL },
     { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },
     { "hsts",               VALUE_UNSIGNED_LONG,   FIELD(hsts), 0, 63072000, "a number of seconds" },
+    { "handshake_endpoint", VALUE_OPTIONAL_PATH,   FIELD(handshake_endpoint), 0, 0, NULL },
+    { "content_security_policy", VALUE_OPTIONAL_STRING, FIELD(content_security_policy), 0, 0, NULL },
 };
 
 static const struct config_key *find_key(const char *name)
@@ -405,6 +411,13 @@ static int set_value(struct tlsd_config *config, const struct config_key *key,
             goto out_of_memory;
         return 0;
 
+    case VALUE_OPTIONAL_PATH:
+        if (strcmp(value, "off") != 0 && (value[0] != '/' || strpbrk(value, "?# \t%") != NULL)) {
+            snprintf(why, why_size, "%s must be off or a URL path starting with '/' (no query, no "
+                     "spaces, no %%-escapes), not '%s'", key->name, value);
+            return -1;
+        }
+        /* fall through */
     case VALUE_OPTIONAL_STRING:
         if (replace_string(field, strcmp(value, "off") == 0 ? NULL : value) != 0)
             goto out_of_memory;

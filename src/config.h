@@ -45,7 +45,16 @@ struct tlsd_config {
     enum log_level log_level;
     enum log_format log_format;
     unsigned long hsts;             /* seconds; 0 = no header */
+    char *handshake_endpoint;       /* URL path of the handshake record; NULL = off */
+    char *content_security_policy;  /* the header's value; NULL = off */
 };
+
+/* The defaults of the two keys above: the bundled page needs nothing
+ * beyond its own origin. */
+#define CONFIG_DEFAULT_HANDSHAKE_ENDPOINT "/.well-known/tlsd/handshake"
+#define CONFIG_DEFAULT_CONTENT_SECURITY_POLICY \
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " \
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
 
 /* Fill in every default (listen is left empty: see config_finish). */
 void config_init(struct tlsd_config *config);

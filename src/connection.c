@@ -59,6 +59,7 @@ struct connection {
     struct event *timer;
     struct tls_session tls;
     struct hslog hslog;
+    char *handshake_record;   /* JSON for the handshake endpoint, NULL if off */
     bool tls_started;
     bool established;
     bool close_notify_queued;
@@ -80,6 +81,7 @@ struct connection {
     size_t pending_sent;
     int file_fd;
     uint64_t file_remaining;
+    const char *memory_body;     /* a body sent from memory (the handshake record) */
     uint64_t body_length;
     size_t head_length;
     uint64_t plaintext_sent;
@@ -147,6 +149,7 @@ static void connection_destroy(struct connection *connection, const char *reason
     }
     if (connection->file_fd >= 0)
         close(connection->file_fd);
+    free(connection->handshake_record);
     close(connection->fd);
 
     if (connection->previous)
@@ -239,6 +242,8 @@ static enum action start_tls(struct connection *connection)
     connection->tls.on_received = hslog_received;
     connection->tls.on_sent = hslog_sent;
     connection->tls.callback_context = &connection->hslog;
+    if (connection->state->config->handshake_endpoint)
+        hslog_keep_record(&connection->hslog);
     connection->phase = PHASE_HANDSHAKE;
     return ACTION_CONTINUE;
 }
@@ -251,6 +256,7 @@ static enum action do_handshake(struct connection *connection)
     case TLS_IO_DONE:
         connection->established = true;
         hslog_established(&connection->hslog, &connection->tls);
+        connection->handshake_record = hslog_take_record(&connection->hslog);
         /* the handshake is over: stop watching the wire */
         connection->tls.on_step = NULL;
         connection->tls.on_received = NULL;
@@ -272,15 +278,21 @@ static enum action do_handshake(struct connection *connection)
 
 /* ---- responses */
 
+/* Security headers on every response. */
 static void add_common_headers(const struct connection *connection, char *extra, size_t size, const char *more)
 {
+    const struct tlsd_config *config = connection->state->config;
     size_t used = 0;
     extra[0] = '\0';
-    if (connection->state->config->hsts > 0)
+    if (config->hsts > 0)
         used += (size_t)snprintf(extra + used, size - used, "Strict-Transport-Security: max-age=%lu\r\n",
-                                 connection->state->config->hsts);
+                                 config->hsts);
+    if (config->content_security_policy && used < size)
+        used += (size_t)snprintf(extra + used, size - used, "Content-Security-Policy: %s\r\n",
+                                 config->content_security_policy);
     if (used < size)
-        used += (size_t)snprintf(extra + used, size - used, "X-Content-Type-Options: nosniff\r\n");
+        used += (size_t)snprintf(extra + used, size - used,
+                                 "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n");
     if (more && used < size)
         snprintf(extra + used, size - used, "%s", more);
 }
@@ -288,7 +300,7 @@ static void add_common_headers(const struct connection *connection, char *extra,
 static void begin_response(struct connection *connection, int status, const char *content_type,
                            uint64_t body_length, bool send_body, const char *more_headers)
 {
-    char extra[1024];
+    char extra[2048];
     add_common_headers(connection, extra, sizeof extra, more_headers);
     if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)
         connection->keep_alive = false;
@@ -336,6 +348,22 @@ static void prepare_response(struct connection *connection, const struct http_re
          * it to stay in step; refusing and closing is simpler and safe. */
         connection->keep_alive = false;
         respond_with_error(connection, 413, is_head, NULL);
+        return;
+    }
+    const char *endpoint = connection->state->config->handshake_endpoint;
+    if (endpoint && request->path_length == strlen(endpoint) &&
+        memcmp(request->path, endpoint, request->path_length) == 0) {
+        /* this connection's own handshake, and nobody else's */
+        if (connection->handshake_record == NULL) {
+            respond_with_error(connection, 404, is_head, NULL);
+            return;
+        }
+        size_t length = strlen(connection->handshake_record);
+        begin_response(connection, 200, "application/json", length, !is_head, "Cache-Control: no-store\r\n");
+        if (!is_head) {
+            connection->memory_body = connection->handshake_record;
+            connection->file_remaining = length;
+        }
         return;
     }
     struct files_entry entry;
@@ -406,6 +434,7 @@ static void finish_response(struct connection *connection)
         close(connection->file_fd);
         connection->file_fd = -1;
     }
+    connection->memory_body = NULL;
     /* keep what a pipelining client already sent after this request */
     memmove(connection->request, connection->request + connection->request_consumed,
             connection->request_length - connection->request_consumed);
@@ -498,7 +527,14 @@ static enum action send_response(struct connection *connection)
             connection->pending_length < sizeof connection->pending) {
             size_t room = sizeof connection->pending - connection->pending_length;
             size_t want = connection->file_remaining < room ? (size_t)connection->file_remaining : room;
-            ssize_t got = read(connection->file_fd, connection->pending + connection->pending_length, want);
+            ssize_t got;
+            if (connection->memory_body) {
+                memcpy(connection->pending + connection->pending_length, connection->memory_body, want);
+                connection->memory_body += want;
+                got = (ssize_t)want;
+            } else {
+                got = read(connection->file_fd, connection->pending + connection->pending_length, want);
+            }
             if (got <= 0) {
                 log_message(LOG_LEVEL_ERROR, "conn=%llu reading the file for \"%s\" failed: %s",
                             (unsigned long long)connection->id, connection->request_summary,

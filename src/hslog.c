@@ -203,6 +203,11 @@ static double milliseconds_since(const struct timespec *start)
 
 static void begin_stage_at(struct hslog *log, struct log_line *line, const char *stage, double t_ms)
 {
+    if (strcmp(stage, "step") != 0 && log->stage_count < HSLOG_MAX_PENDING) {
+        log->stages[log->stage_count].stage = stage;
+        log->stages[log->stage_count].t_ms = t_ms;
+        log->stage_count++;
+    }
     log_line_begin(line, LOG_LEVEL_INFO);
     log_line_unsigned(line, "conn", log->connection_id);
     log_line_string(line, "peer", log->peer);
@@ -219,6 +224,16 @@ static const char *version_name(uint16_t version)
 {
     const char *name = clienthello_version_name(version);
     return name ? name : "unknown";
+}
+
+/* A client that offers TLS 1.3 sends a random session id for middlebox
+ * compatibility: only without 1.3 is a session id a resumption try. */
+static bool offers_tls13(const struct clienthello *hello)
+{
+    for (size_t i = 0; i < hello->supported_versions.count && i < CLIENTHELLO_MAX_LIST; i++)
+        if (hello->supported_versions.values[i] == 0x0304)
+            return true;
+    return false;
 }
 
 static void log_client_hello(struct hslog *log)
@@ -257,12 +272,7 @@ static void log_client_hello(struct hslog *log)
     log_line_string(&line, "extensions", text[0] ? text : "none");
     used = 0;
     text[0] = '\0';
-    /* A client that offers TLS 1.3 sends a random session id for
-     * middlebox compatibility: only without 1.3 is it a resumption try. */
-    bool offers_tls13 = false;
-    for (size_t i = 0; i < hello->supported_versions.count && i < CLIENTHELLO_MAX_LIST; i++)
-        offers_tls13 = offers_tls13 || hello->supported_versions.values[i] == 0x0304;
-    if (hello->session_id_length > 0 && !offers_tls13)
+    if (hello->session_id_length > 0 && !offers_tls13(hello))
         used += (size_t)snprintf(text + used, sizeof text - used, "%ssession_id", used ? "," : "");
     if (hello->session_ticket_length > 0)
         used += (size_t)snprintf(text + used, sizeof text - used, "%sticket", used ? "," : "");
@@ -470,6 +480,9 @@ void hslog_step(void *context, const struct tls_session *session, int state_befo
         log_line_unsigned(&line, "mbedtls_state_to", (uint64_t)state_after);
         log_line_end(&line);
     }
+    /* 3.6 passes through its TLS 1.3 ticket states even with tickets off */
+    if (stage != NULL && strcmp(stage, "new_session_ticket") == 0 && !session->server->tickets_on)
+        stage = NULL;
     if (stage == NULL)
         return;
     if (strcmp(stage, "client_hello") == 0) {
@@ -646,6 +659,242 @@ static void find_received_alert(struct hslog *log)
     }
 }
 
+/* ---- the handshake record (JSON), for the client that asks for its own */
+
+struct json {
+    char *data;
+    size_t length;
+    size_t capacity;
+    bool failed;
+};
+
+static void json_raw(struct json *json, const char *text, size_t length)
+{
+    if (json->failed)
+        return;
+    if (json->length + length + 1 > json->capacity) {
+        size_t capacity = json->capacity ? json->capacity : 4096;
+        while (capacity < json->length + length + 1)
+            capacity *= 2;
+        char *grown = realloc(json->data, capacity);
+        if (grown == NULL) {
+            json->failed = true;
+            return;
+        }
+        json->data = grown;
+        json->capacity = capacity;
+    }
+    memcpy(json->data + json->length, text, length);
+    json->length += length;
+    json->data[json->length] = '\0';
+}
+
+static void json_text(struct json *json, const char *text)
+{
+    json_raw(json, text, strlen(text));
+}
+
+static void json_string(struct json *json, const char *value)
+{
+    if (value == NULL) {
+        json_text(json, "null");
+        return;
+    }
+    json_raw(json, "\"", 1);
+    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+        char escaped[8];
+        if (*p == '"' || *p == '\\') {
+            escaped[0] = '\\';
+            escaped[1] = (char)*p;
+            json_raw(json, escaped, 2);
+        } else if (*p < 0x20 || *p >= 0x7f) {
+            snprintf(escaped, sizeof escaped, "\\u%04x", *p);
+            json_text(json, escaped);
+        } else {
+            json_raw(json, (const char *)p, 1);
+        }
+    }
+    json_raw(json, "\"", 1);
+}
+
+static void json_key(struct json *json, const char *key, bool first)
+{
+    if (!first)
+        json_raw(json, ",", 1);
+    json_string(json, key);
+    json_raw(json, ":", 1);
+}
+
+static void json_name_list(struct json *json, const char *key, const struct clienthello_list *list,
+                           const char *(*name_of)(uint16_t))
+{
+    json_key(json, key, false);
+    json_raw(json, "[", 1);
+    bool first = true;
+    size_t kept = list->count < CLIENTHELLO_MAX_LIST ? list->count : CLIENTHELLO_MAX_LIST;
+    for (size_t i = 0; i < kept; i++) {
+        if (clienthello_is_grease(list->values[i]))
+            continue;
+        char one[64];
+        name_or_hex(one, sizeof one, name_of(list->values[i]), list->values[i]);
+        if (!first)
+            json_raw(json, ",", 1);
+        json_string(json, one);
+        first = false;
+    }
+    json_raw(json, "]", 1);
+}
+
+static void json_number(struct json *json, double value, int decimals)
+{
+    char number[48];
+    snprintf(number, sizeof number, "%.*f", decimals, value);
+    json_text(json, number);
+}
+
+static void build_record(struct hslog *log, const struct tls_session *session, double handshake_ms)
+{
+    const mbedtls_ssl_context *ssl = &session->ssl;
+    struct json json = { 0 };
+    char text[256];
+    json_raw(&json, "{", 1);
+    json_key(&json, "connection", true);
+    snprintf(text, sizeof text, "%llu", (unsigned long long)log->connection_id);
+    json_text(&json, text);
+    json_key(&json, "peer", false);
+    json_string(&json, log->peer);
+    json_key(&json, "version", false);
+    json_string(&json, tls_version_name(ssl));
+    const char *iana = clienthello_cipher_suite_name(log->server_suite);
+    json_key(&json, "suite", false);
+    json_string(&json, iana);
+    json_key(&json, "suite_mbedtls", false);
+    json_string(&json, mbedtls_ssl_get_ciphersuite(ssl));
+    json_key(&json, "group", false);
+    json_string(&json, log->group ? hslog_group_name(log) : NULL);
+    json_key(&json, "signature_algorithm", false);
+    json_string(&json, log->signature_algorithm ? signature_name(log->signature_algorithm) : NULL);
+    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
+    json_key(&json, "alpn", false);
+    json_string(&json, alpn);
+    json_key(&json, "resumed", false);
+    json_text(&json, log->resumed ? "true" : "false");
+    json_key(&json, "handshake_ms", false);
+    json_number(&json, handshake_ms, 3);
+
+    json_key(&json, "stages", false);
+    json_raw(&json, "[", 1);
+    for (size_t i = 0; i < log->stage_count; i++) {
+        json_raw(&json, i ? ",{" : "{", i ? 2 : 1);
+        json_key(&json, "stage", true);
+        json_string(&json, log->stages[i].stage);
+        json_key(&json, "t_ms", false);
+        json_number(&json, log->stages[i].t_ms, 3);
+        json_raw(&json, "}", 1);
+    }
+    json_raw(&json, "]", 1);
+
+    const struct clienthello *hello = log->hello;
+    json_key(&json, "client_hello", false);
+    if (hello == NULL || log->hello_status != CLIENTHELLO_OK) {
+        json_text(&json, "null");
+    } else {
+        json_raw(&json, "{", 1);
+        json_key(&json, "sni", true);
+        json_string(&json, hello->has_server_name && hello->server_name[0] ? hello->server_name : NULL);
+        if (hello->supported_versions.count > 0) {
+            json_name_list(&json, "offered_versions", &hello->supported_versions, clienthello_version_name);
+        } else {
+            json_key(&json, "offered_versions", false);
+            json_raw(&json, "[", 1);
+            json_string(&json, version_name(hello->client_version));
+            json_raw(&json, "]", 1);
+        }
+        json_name_list(&json, "cipher_suites", &hello->cipher_suites, clienthello_cipher_suite_name);
+        json_name_list(&json, "groups", &hello->supported_groups, clienthello_group_name);
+        json_name_list(&json, "key_shares", &hello->key_share_groups, clienthello_group_name);
+        json_name_list(&json, "signature_algorithms", &hello->signature_algorithms,
+                       clienthello_signature_algorithm_name);
+        json_key(&json, "alpn", false);
+        json_raw(&json, "[", 1);
+        for (size_t i = 0; i < hello->alpn_count && i < CLIENTHELLO_MAX_ALPN; i++) {
+            if (i)
+                json_raw(&json, ",", 1);
+            json_string(&json, hello->alpn[i]);
+        }
+        json_raw(&json, "]", 1);
+        json_name_list(&json, "extensions", &hello->extensions, clienthello_extension_name);
+        json_key(&json, "resumption_offered", false);
+        json_raw(&json, "[", 1);
+        bool first = true;
+        if (hello->session_id_length > 0 && !offers_tls13(hello)) {
+            json_string(&json, "session_id");
+            first = false;
+        }
+        if (hello->session_ticket_length > 0) {
+            json_text(&json, first ? "" : ",");
+            json_string(&json, "ticket");
+            first = false;
+        }
+        if (hello->has_pre_shared_key) {
+            json_text(&json, first ? "" : ",");
+            json_string(&json, "psk");
+        }
+        json_raw(&json, "]", 1);
+        char ja3_text[2048], ja3[33], ja4[40];
+        clienthello_ja3(hello, ja3_text, sizeof ja3_text, ja3);
+        clienthello_ja4(hello, 't', ja4);
+        json_key(&json, "ja3", false);
+        json_string(&json, ja3);
+        json_key(&json, "ja4", false);
+        json_string(&json, ja4);
+        json_raw(&json, "}", 1);
+    }
+
+    json_key(&json, "certificates", false);
+    json_raw(&json, "[", 1);
+    if (!log->resumed) {
+        bool first = true;
+        for (const mbedtls_x509_crt *crt = &session->server->chain; crt != NULL && crt->raw.len > 0;
+             crt = crt->next) {
+            json_raw(&json, first ? "{" : ",{", first ? 1 : 2);
+            first = false;
+            mbedtls_x509_dn_gets(text, sizeof text, &crt->subject);
+            json_key(&json, "subject", true);
+            json_string(&json, text);
+            mbedtls_x509_dn_gets(text, sizeof text, &crt->issuer);
+            json_key(&json, "issuer", false);
+            json_string(&json, text);
+            snprintf(text, sizeof text, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
+            json_key(&json, "key", false);
+            json_string(&json, text);
+            format_time(compat_crt_valid_to(crt), text, sizeof text);
+            json_key(&json, "not_after", false);
+            json_string(&json, text);
+            json_raw(&json, "}", 1);
+        }
+    }
+    json_raw(&json, "]}", 2);
+    if (json.failed) {
+        free(json.data);
+        return;
+    }
+    free(log->record);
+    log->record = json.data;
+}
+
+void hslog_keep_record(struct hslog *log)
+{
+    log->keep_record = true;
+}
+
+char *hslog_take_record(struct hslog *log)
+{
+    char *record = log->record;
+    log->record = NULL;
+    return record;
+}
+
 /* ---- start and end */
 
 void hslog_init(struct hslog *log, uint64_t connection_id, const char *peer, const struct timespec *first_byte)
@@ -661,6 +910,7 @@ void hslog_init(struct hslog *log, uint64_t connection_id, const char *peer, con
 
 void hslog_free(struct hslog *log)
 {
+    /* the record, if any, belongs to whoever takes it (hslog_take_record) */
     free(log->inbound);
     free(log->hello);
     log->inbound = NULL;
@@ -683,9 +933,12 @@ void hslog_established(struct hslog *log, const struct tls_session *session)
     log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
     const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
     log_line_string(&line, "alpn", alpn ? alpn : "none");
-    log_line_decimal(&line, "handshake_ms", milliseconds_since(&log->first_byte), 3);
+    double handshake_ms = milliseconds_since(&log->first_byte);
+    log_line_decimal(&line, "handshake_ms", handshake_ms, 3);
     log_line_end(&line);
     log->finished = true;
+    if (log->keep_record)
+        build_record(log, session, handshake_ms);
     hslog_free(log);
 }
 

@@ -60,6 +60,12 @@ struct hslog {
     const struct tls_session *session;
     struct hslog_event pending[HSLOG_MAX_PENDING];
     size_t pending_count;
+
+    /* every stage logged, for the handshake record */
+    struct hslog_event stages[HSLOG_MAX_PENDING];
+    size_t stage_count;
+    bool keep_record;             /* build `record` when established */
+    char *record;                 /* JSON: the handshake as the client may read it */
     const char *stage_in_progress;
 };
 
@@ -79,6 +85,12 @@ void hslog_established(struct hslog *log, const struct tls_session *session);
  * for `error` when not 0), the alerts sent and received, and the bytes
  * received. `session` may be NULL when TLS never started. */
 void hslog_failed(struct hslog *log, const struct tls_session *session, const char *reason, int error);
+
+/* Ask for the JSON record of this handshake (built when it is
+ * established); hslog_take_record() hands it over (caller frees), and must
+ * be called after hslog_established(). */
+void hslog_keep_record(struct hslog *log);
+char *hslog_take_record(struct hslog *log);
 
 /* The chosen group / whether resumed, for other modules' records. */
 const char *hslog_group_name(const struct hslog *log);
