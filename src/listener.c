@@ -119,6 +119,65 @@ static int bind_one(const struct listen_address *address, char *error, size_t er
     return fd;
 }
 
+/* Sockets passed by systemd (socket activation): LISTEN_PID is ours and
+ * LISTEN_FDS says how many, starting at descriptor 3. Returns how many
+ * were taken into fds[], 0 when none were passed, -1 on a bad one. */
+#define LISTEN_FDS_START 3
+static int take_activated_sockets(int *fds, size_t capacity, char *error, size_t error_size)
+{
+    const char *pid_text = getenv("LISTEN_PID");
+    const char *count_text = getenv("LISTEN_FDS");
+    if (pid_text == NULL || count_text == NULL)
+        return 0;
+    char *end = NULL;
+    long pid = strtol(pid_text, &end, 10);
+    if (end == pid_text || *end != '\0' || pid != (long)getpid())
+        return 0;
+    long count = strtol(count_text, &end, 10);
+    unsetenv("LISTEN_PID");
+    unsetenv("LISTEN_FDS");
+    unsetenv("LISTEN_FDNAMES");
+    if (end == count_text || *end != '\0' || count < 0 || (size_t)count > capacity) {
+        snprintf(error, error_size, "LISTEN_FDS=%s: expected 0 to %zu sockets", count_text, capacity);
+        return -1;
+    }
+    for (long i = 0; i < count; i++) {
+        int fd = LISTEN_FDS_START + (int)i;
+        int listening = 0;
+        socklen_t length = sizeof listening;
+        if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &length) != 0 || !listening) {
+            snprintf(error, error_size, "socket activation: descriptor %d is not a listening socket", fd);
+            return -1;
+        }
+        evutil_make_socket_nonblocking(fd);
+        evutil_make_socket_closeonexec(fd);
+        fds[i] = fd;
+    }
+    return (int)count;
+}
+
+static int add_listener(struct listener_set *set, int fd, char *error, size_t error_size)
+{
+    struct evconnlistener *listener = evconnlistener_new(
+        set->state->base, on_accept, set, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+    if (listener == NULL) {
+        snprintf(error, error_size, "cannot start accepting on descriptor %d", fd);
+        return -1;
+    }
+    evconnlistener_set_error_cb(listener, on_accept_error);
+    set->listeners[set->count++] = listener;
+    return 0;
+}
+
+static void describe_socket(int fd, char *text, size_t size)
+{
+    struct sockaddr_storage bound;
+    socklen_t bound_length = sizeof bound;
+    snprintf(text, size, "?");
+    if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) == 0)
+        connection_format_address((struct sockaddr *)&bound, text, size);
+}
+
 struct listener_set *listener_start(struct server_state *state, const struct tlsd_config *config,
                                     char *error, size_t error_size)
 {
@@ -134,28 +193,40 @@ struct listener_set *listener_start(struct server_state *state, const struct tls
         free(set);
         return NULL;
     }
-    for (size_t i = 0; i < config->listen_count; i++) {
+    int activated[CONFIG_MAX_LISTEN];
+    int activated_count = take_activated_sockets(activated, CONFIG_MAX_LISTEN, error, error_size);
+    if (activated_count < 0) {
+        listener_stop(set);
+        return NULL;
+    }
+    if (activated_count > 0) {
+        log_message(LOG_LEVEL_INFO, "socket activation: using %d socket(s) passed by systemd (LISTEN_FDS) "
+                    "instead of the listen lines", activated_count);
+        for (int i = 0; i < activated_count; i++) {
+            if (add_listener(set, activated[i], error, error_size) != 0) {
+                for (int j = i; j < activated_count; j++)
+                    close(activated[j]);
+                listener_stop(set);
+                return NULL;
+            }
+            char text[64];
+            describe_socket(activated[i], text, sizeof text);
+            log_message(LOG_LEVEL_INFO, "listening on %s (from systemd)", text);
+        }
+    }
+    for (size_t i = 0; activated_count == 0 && i < config->listen_count; i++) {
         int fd = bind_one(&config->listen[i], error, error_size);
         if (fd < 0) {
             listener_stop(set);
             return NULL;
         }
-        struct evconnlistener *listener = evconnlistener_new(
-            state->base, on_accept, set, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
-        if (listener == NULL) {
-            snprintf(error, error_size, "listen %s: cannot start accepting", config->listen[i].text);
+        if (add_listener(set, fd, error, error_size) != 0) {
             close(fd);
             listener_stop(set);
             return NULL;
         }
-        evconnlistener_set_error_cb(listener, on_accept_error);
-        set->listeners[set->count++] = listener;
-
-        struct sockaddr_storage bound;
-        socklen_t bound_length = sizeof bound;
-        char text[64] = "?";
-        if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) == 0)
-            connection_format_address((struct sockaddr *)&bound, text, sizeof text);
+        char text[64];
+        describe_socket(fd, text, sizeof text);
         log_message(LOG_LEVEL_INFO, "listening on %s", text);
     }
     state->listener_context = set;

@@ -2,6 +2,8 @@
 #include "autoconfig.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
@@ -18,6 +20,7 @@
 #include "connection.h"
 #include "listener.h"
 #include "log.h"
+#include "notify.h"
 #include "tls.h"
 
 #define DEFAULT_CONFIG_FILE TLSD_SYSCONFDIR "/tlsd/tlsd.conf"
@@ -168,11 +171,44 @@ static int open_document_root(const char *path, char *error, size_t error_size)
 
 /* ---- running */
 
+#define STATUS_INTERVAL_SECONDS 5
+
 struct daemon {
     struct server_state state;
+    struct tlsd_config *config;          /* the current generation; replaced by a reload */
+    const struct command_line *command_line;
     struct listener_set *listeners;
     struct event *shutdown_timer;
+    struct event *status_timer;
+    struct event *watchdog_timer;
+    unsigned last_status_count;
 };
+
+static void send_status(struct daemon *daemon, const char *state_word)
+{
+    char message[160];
+    snprintf(message, sizeof message, "%sSTATUS=%s: %u connection(s) open, %llu accepted since start",
+             state_word, daemon->state.draining ? "stopping" : "serving", daemon->state.connection_count,
+             (unsigned long long)daemon->state.next_connection_id);
+    notify_send(message);
+    daemon->last_status_count = daemon->state.connection_count;
+}
+
+static void on_status_timer(evutil_socket_t fd, short what, void *context)
+{
+    (void)fd;
+    (void)what;
+    send_status(context, "");
+}
+
+static void on_watchdog_timer(evutil_socket_t fd, short what, void *context)
+{
+    (void)fd;
+    (void)what;
+    (void)context;
+    /* the loop is turning, so tlsd is alive */
+    notify_send("WATCHDOG=1");
+}
 
 static void on_drained(struct server_state *state)
 {
@@ -199,6 +235,7 @@ static void on_stop_signal(evutil_socket_t signal_number, short what, void *cont
         return;
     log_message(LOG_LEVEL_INFO, "%s: stopping; finishing %u open connection(s)",
                 signal_number == SIGINT ? "SIGINT" : "SIGTERM", daemon->state.connection_count);
+    notify_send("STOPPING=1\nSTATUS=stopping");
     listener_stop(daemon->listeners);
     daemon->listeners = NULL;
     daemon->state.on_connection_closed = on_drained;
@@ -211,64 +248,173 @@ static void on_stop_signal(evutil_socket_t signal_number, short what, void *cont
     evtimer_add(daemon->shutdown_timer, &deadline);
 }
 
+static bool same_listen_lines(const struct tlsd_config *a, const struct tlsd_config *b)
+{
+    if (a->listen_count != b->listen_count)
+        return false;
+    for (size_t i = 0; i < a->listen_count; i++)
+        if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
+            return false;
+    return true;
+}
+
+/* SIGHUP: a new generation of configuration, chain and key. Connections
+ * keep the TLS generation they started with (reference-counted); new ones
+ * get the new one. Anything wrong and the running generation stays. */
 static void on_hangup(evutil_socket_t signal_number, short what, void *context)
 {
     (void)signal_number;
     (void)what;
-    (void)context;
-    log_message(LOG_LEVEL_WARN, "SIGHUP: live reload is not in this version; restart tlsd to load a "
-                                "new configuration");
+    struct daemon *daemon = context;
+    if (daemon->state.draining)
+        return;
+    notify_send("RELOADING=1\nSTATUS=reloading");
+    log_message(LOG_LEVEL_INFO, "SIGHUP: reloading the configuration, certificate and key");
+    char error[CONFIG_ERROR_SIZE];
+    struct tlsd_config *fresh = malloc(sizeof *fresh);
+    struct tls_server *tls = NULL;
+    int root_fd = -1;
+    if (fresh == NULL) {
+        snprintf(error, sizeof error, "out of memory");
+    } else if (load_configuration(daemon->command_line, fresh, error, sizeof error) == 0 &&
+               (tls = tls_server_create(fresh, error, sizeof error)) != NULL &&
+               (root_fd = open_document_root(fresh->document_root, error, sizeof error)) >= 0) {
+        if (!same_listen_lines(fresh, daemon->config))
+            log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets stay as they are until "
+                        "a restart");
+        if (fresh->workers != daemon->config->workers || fresh->max_connections != daemon->config->max_connections)
+            log_message(LOG_LEVEL_INFO, "reload: new workers / max_connections values apply to what comes next");
+        tls_server_release(daemon->state.tls);
+        daemon->state.tls = tls;
+        close(daemon->state.root_fd);
+        daemon->state.root_fd = root_fd;
+        config_free(daemon->config);
+        free(daemon->config);
+        daemon->config = fresh;
+        daemon->state.config = fresh;
+        log_setup(fresh->log_level, fresh->log_format);
+        log_message(LOG_LEVEL_INFO, "reloaded: new connections use the new configuration; %u open "
+                    "connection(s) finish on the old one", daemon->state.connection_count);
+        tls_server_log_chain(tls);
+        send_status(daemon, "READY=1\n");
+        return;
+    }
+    log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
+    tls_server_release(tls);
+    if (fresh) {
+        config_free(fresh);
+        free(fresh);
+    }
+    send_status(daemon, "READY=1\n");
 }
 
-static int run(const struct tlsd_config *config, struct tls_server *tls, int root_fd)
+/* Started as root: bind and read the keys as root, then become `user`
+ * (and `group`, else the user's own group) for good. */
+static int drop_privileges(const struct tlsd_config *config, char *error, size_t error_size)
 {
-    struct daemon daemon;
-    memset(&daemon, 0, sizeof daemon);
+    if (geteuid() != 0) {
+        if (config->user)
+            log_message(LOG_LEVEL_INFO, "user %s: not started as root, staying user %ld", config->user,
+                        (long)geteuid());
+        return 0;
+    }
+    if (config->user == NULL) {
+        log_message(LOG_LEVEL_WARN, "running as root: set `user` (and `group`) in tlsd.conf to drop "
+                    "privileges after binding");
+        return 0;
+    }
+    if (strcmp(config->user, "root") == 0) {
+        log_message(LOG_LEVEL_WARN, "user root: staying root as configured");
+        return 0;
+    }
+    struct passwd *account = getpwnam(config->user);
+    if (account == NULL) {
+        snprintf(error, error_size, "user %s: no such user", config->user);
+        return -1;
+    }
+    uid_t uid = account->pw_uid;
+    gid_t gid = account->pw_gid;
+    if (config->group) {
+        struct group *named = getgrnam(config->group);
+        if (named == NULL) {
+            snprintf(error, error_size, "group %s: no such group", config->group);
+            return -1;
+        }
+        gid = named->gr_gid;
+    }
+    if (setgroups(1, &gid) != 0 || setgid(gid) != 0 || setuid(uid) != 0) {
+        snprintf(error, error_size, "cannot become user %s: %s", config->user, strerror(errno));
+        return -1;
+    }
+    if (uid != 0 && setuid(0) == 0) {
+        snprintf(error, error_size, "dropping privileges to %s did not stick", config->user);
+        return -1;
+    }
+    log_message(LOG_LEVEL_INFO, "dropped privileges: now user %s (uid %ld, gid %ld)", config->user, (long)uid,
+                (long)gid);
+    return 0;
+}
+
+static int run(struct daemon *daemon)
+{
     struct event_config *event_config = event_config_new();
     /* one thread per loop: no locking inside libevent */
     event_config_set_flag(event_config, EVENT_BASE_FLAG_NOLOCK);
-    daemon.state.base = event_base_new_with_config(event_config);
+    daemon->state.base = event_base_new_with_config(event_config);
     event_config_free(event_config);
-    if (daemon.state.base == NULL) {
+    if (daemon->state.base == NULL) {
         log_message(LOG_LEVEL_ERROR, "cannot create the event loop");
         return EXIT_RUNTIME;
     }
-    daemon.state.config = config;
-    daemon.state.tls = tls;
-    daemon.state.root_fd = root_fd;
+    daemon->state.config = daemon->config;
 
     char error[CONFIG_ERROR_SIZE];
     int status = EXIT_CLEAN;
-    daemon.listeners = listener_start(&daemon.state, config, error, sizeof error);
-    struct event *term = evsignal_new(daemon.state.base, SIGTERM, on_stop_signal, &daemon);
-    struct event *interrupt = evsignal_new(daemon.state.base, SIGINT, on_stop_signal, &daemon);
-    struct event *hangup = evsignal_new(daemon.state.base, SIGHUP, on_hangup, NULL);
-    daemon.shutdown_timer = evtimer_new(daemon.state.base, on_shutdown_deadline, &daemon);
-    if (daemon.listeners == NULL) {
+    struct event_base *base = daemon->state.base;
+    daemon->listeners = listener_start(&daemon->state, daemon->config, error, sizeof error);
+    struct event *term = evsignal_new(base, SIGTERM, on_stop_signal, daemon);
+    struct event *interrupt = evsignal_new(base, SIGINT, on_stop_signal, daemon);
+    struct event *hangup = evsignal_new(base, SIGHUP, on_hangup, daemon);
+    daemon->shutdown_timer = evtimer_new(base, on_shutdown_deadline, daemon);
+    daemon->status_timer = event_new(base, -1, EV_PERSIST, on_status_timer, daemon);
+    daemon->watchdog_timer = event_new(base, -1, EV_PERSIST, on_watchdog_timer, daemon);
+    if (daemon->listeners == NULL) {
         log_message(LOG_LEVEL_ERROR, "%s", error);
         status = EXIT_RUNTIME;
-    } else if (!term || !interrupt || !hangup || !daemon.shutdown_timer) {
+    } else if (!term || !interrupt || !hangup || !daemon->shutdown_timer || !daemon->status_timer ||
+               !daemon->watchdog_timer) {
         log_message(LOG_LEVEL_ERROR, "cannot set up signal handling");
         status = EXIT_RUNTIME;
+    } else if (drop_privileges(daemon->config, error, sizeof error) != 0) {
+        log_message(LOG_LEVEL_ERROR, "%s", error);
+        status = EXIT_CONFIGURATION;
     } else {
         evsignal_add(term, NULL);
         evsignal_add(interrupt, NULL);
         evsignal_add(hangup, NULL);
-        log_message(LOG_LEVEL_INFO, "ready: serving %s", config->document_root);
-        event_base_dispatch(daemon.state.base);
+        if (notify_enabled()) {
+            struct timeval every = { .tv_sec = STATUS_INTERVAL_SECONDS, .tv_usec = 0 };
+            evtimer_add(daemon->status_timer, &every);
+        }
+        uint64_t watchdog = notify_watchdog_usec();
+        if (watchdog > 0) {
+            /* ping at half the interval systemd allows */
+            struct timeval half = { .tv_sec = (time_t)(watchdog / 2000000), .tv_usec = (suseconds_t)(watchdog / 2 % 1000000) };
+            evtimer_add(daemon->watchdog_timer, &half);
+        }
+        log_message(LOG_LEVEL_INFO, "ready: serving %s", daemon->config->document_root);
+        send_status(daemon, "READY=1\n");
+        event_base_dispatch(base);
         log_message(LOG_LEVEL_INFO, "stopped");
     }
-    connection_close_all(&daemon.state);
-    listener_stop(daemon.listeners);
-    if (term)
-        event_free(term);
-    if (interrupt)
-        event_free(interrupt);
-    if (hangup)
-        event_free(hangup);
-    if (daemon.shutdown_timer)
-        event_free(daemon.shutdown_timer);
-    event_base_free(daemon.state.base);
+    connection_close_all(&daemon->state);
+    listener_stop(daemon->listeners);
+    struct event *events[] = { term, interrupt, hangup, daemon->shutdown_timer, daemon->status_timer,
+                               daemon->watchdog_timer };
+    for (size_t i = 0; i < sizeof events / sizeof *events; i++)
+        if (events[i])
+            event_free(events[i]);
+    event_base_free(base);
     return status;
 }
 
@@ -276,36 +422,44 @@ int main(int argc, char **argv)
 {
     /* A peer that resets mid-write must not kill us: writes get EPIPE. */
     signal(SIGPIPE, SIG_IGN);
+    notify_setup();
 
     struct command_line line;
     memset(&line, 0, sizeof line);
     if (parse_command_line(argc, argv, &line) != 0)
         return EXIT_CONFIGURATION;
 
-    struct tlsd_config config;
+    struct tlsd_config *config = malloc(sizeof *config);
     char error[CONFIG_ERROR_SIZE];
-    if (load_configuration(&line, &config, error, sizeof error) != 0) {
+    if (config == NULL) {
+        fprintf(stderr, "tlsd: out of memory\n");
+        return EXIT_RUNTIME;
+    }
+    if (load_configuration(&line, config, error, sizeof error) != 0) {
         fprintf(stderr, "tlsd: %s\n", error);
-        config_free(&config);
+        config_free(config);
+        free(config);
         return EXIT_CONFIGURATION;
     }
-    log_setup(config.log_level, config.log_format);
+    log_setup(config->log_level, config->log_format);
 
-    struct tls_server *tls = tls_server_create(&config, error, sizeof error);
+    struct tls_server *tls = tls_server_create(config, error, sizeof error);
     int root_fd = -1;
     if (tls != NULL)
-        root_fd = open_document_root(config.document_root, error, sizeof error);
+        root_fd = open_document_root(config->document_root, error, sizeof error);
     if (tls == NULL || root_fd < 0) {
         fprintf(stderr, "tlsd: %s\n", error);
         tls_server_release(tls);
-        config_free(&config);
+        config_free(config);
+        free(config);
         return EXIT_CONFIGURATION;
     }
     if (line.check_only) {
         printf("configuration ok\n");
         close(root_fd);
         tls_server_release(tls);
-        config_free(&config);
+        config_free(config);
+        free(config);
         return EXIT_CLEAN;
     }
 
@@ -313,18 +467,23 @@ int main(int argc, char **argv)
                 compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : "",
                 event_get_version());
     tls_server_log_chain(tls);
-    if (config.workers > 1)
-        log_message(LOG_LEVEL_INFO, "workers %u: this version runs one event loop", config.workers);
-    if (config.keylog_file)
+    if (config->workers > 1)
+        log_message(LOG_LEVEL_INFO, "workers %u: this version runs one event loop", config->workers);
+    if (config->keylog_file)
         log_message(LOG_LEVEL_WARN, "keylog_file %s: the secrets of every connection are written there; "
                     "anyone who can read it can decrypt captured traffic. Use it for debugging only.",
-                    config.keylog_file);
-    if (config.user || config.group)
-        log_message(LOG_LEVEL_WARN, "user/group are ignored: privilege dropping is not in this version");
+                    config->keylog_file);
 
-    int status = run(&config, tls, root_fd);
-    close(root_fd);
-    tls_server_release(tls);
-    config_free(&config);
+    struct daemon daemon;
+    memset(&daemon, 0, sizeof daemon);
+    daemon.config = config;
+    daemon.command_line = &line;
+    daemon.state.tls = tls;
+    daemon.state.root_fd = root_fd;
+    int status = run(&daemon);
+    close(daemon.state.root_fd);
+    tls_server_release(daemon.state.tls);
+    config_free(daemon.config);
+    free(daemon.config);
     return status;
 }

@@ -1,0 +1,22 @@
+/* notify.h: readiness and status for systemd (Type=notify). */
+#ifndef TLSD_NOTIFY_H
+#define TLSD_NOTIFY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Read NOTIFY_SOCKET and WATCHDOG_USEC from the environment (and remove
+ * them, so that children do not inherit them). */
+void notify_setup(void);
+
+/* Whether a notification socket was given. */
+bool notify_enabled(void);
+
+/* Send one message, e.g. "READY=1\nSTATUS=serving". Nothing happens when
+ * tlsd was not started by systemd. */
+void notify_send(const char *message);
+
+/* The watchdog interval systemd asked for, in microseconds; 0 if none. */
+uint64_t notify_watchdog_usec(void);
+
+#endif
