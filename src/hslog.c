@@ -694,6 +694,11 @@ static void json_text(struct json *json, const char *text)
     json_raw(json, text, strlen(text));
 }
 
+static void emit_to_json(void *context, const char *bytes, size_t length)
+{
+    json_raw(context, bytes, length);
+}
+
 static void json_string(struct json *json, const char *value)
 {
     if (value == NULL) {
@@ -701,19 +706,7 @@ static void json_string(struct json *json, const char *value)
         return;
     }
     json_raw(json, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-        char escaped[8];
-        if (*p == '"' || *p == '\\') {
-            escaped[0] = '\\';
-            escaped[1] = (char)*p;
-            json_raw(json, escaped, 2);
-        } else if (*p < 0x20 || *p >= 0x7f) {
-            snprintf(escaped, sizeof escaped, "\\u%04x", *p);
-            json_text(json, escaped);
-        } else {
-            json_raw(json, (const char *)p, 1);
-        }
-    }
+    log_escape_json(value, emit_to_json, json);
     json_raw(json, "\"", 1);
 }
 

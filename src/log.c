@@ -52,26 +52,48 @@ static void append_text(struct log_line *line, const char *text)
     append(line, text, strlen(text));
 }
 
-/* JSON string body: escapes quotes, backslashes and control bytes. */
-static void append_json_escaped(struct log_line *line, const char *value)
+/* One escaper for both formats: quotes and backslashes get a backslash,
+ * control bytes and bytes from 0x7f up get \u00XX (JSON) or \xXX (logfmt),
+ * so untrusted bytes (a client's SNI, a request path) never break a line
+ * and the JSON stays valid ASCII. */
+static void escape_string(const char *value, bool json, log_emit_function *emit, void *context)
 {
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
+    const unsigned char *run = (const unsigned char *)value;
+    const unsigned char *p = run;
+    for (; *p; p++) {
+        bool special = *p == '"' || *p == '\\' || *p < 0x20 || *p >= 0x7f;
+        if (!special)
+            continue;
+        if (p > run)
+            emit(context, (const char *)run, (size_t)(p - run));
         char escaped[8];
-        if (*p == '"' || *p == '\\') {
-            escaped[0] = '\\';
-            escaped[1] = (char)*p;
-            append(line, escaped, 2);
-        } else if (*p < 0x20 || *p == 0x7f) {
-            snprintf(escaped, sizeof escaped, "\\u%04x", *p);
-            append_text(line, escaped);
-        } else {
-            append(line, (const char *)p, 1);
-        }
+        if (*p == '"' || *p == '\\')
+            snprintf(escaped, sizeof escaped, "\\%c", *p);
+        else
+            snprintf(escaped, sizeof escaped, json ? "\\u%04x" : "\\x%02x", *p);
+        emit(context, escaped, strlen(escaped));
+        run = p + 1;
     }
+    if (p > run)
+        emit(context, (const char *)run, (size_t)(p - run));
 }
 
-/* logfmt: bare when the value is plain, quoted otherwise; untrusted bytes
- * (a client's SNI, a request path) never break the line. */
+void log_escape_json(const char *value, log_emit_function *emit, void *context)
+{
+    escape_string(value, true, emit, context);
+}
+
+static void emit_to_line(void *context, const char *bytes, size_t length)
+{
+    append(context, bytes, length);
+}
+
+static void append_json_escaped(struct log_line *line, const char *value)
+{
+    escape_string(value, true, emit_to_line, line);
+}
+
+/* logfmt: bare when the value is plain, quoted and escaped otherwise. */
 static void append_logfmt_value(struct log_line *line, const char *value)
 {
     bool plain = *value != '\0';
@@ -83,19 +105,7 @@ static void append_logfmt_value(struct log_line *line, const char *value)
         return;
     }
     append(line, "\"", 1);
-    for (const unsigned char *p = (const unsigned char *)value; *p; p++) {
-        char escaped[8];
-        if (*p == '"' || *p == '\\') {
-            escaped[0] = '\\';
-            escaped[1] = (char)*p;
-            append(line, escaped, 2);
-        } else if (*p < 0x20 || *p >= 0x7f) {
-            snprintf(escaped, sizeof escaped, "\\x%02x", *p);
-            append_text(line, escaped);
-        } else {
-            append(line, (const char *)p, 1);
-        }
-    }
+    escape_string(value, false, emit_to_line, line);
     append(line, "\"", 1);
 }
 

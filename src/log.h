@@ -22,6 +22,11 @@ bool log_enabled(enum log_level level);
 void log_message(enum log_level level, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* The inside of a JSON string for `value` (quotes, backslashes, control
+ * bytes and bytes >= 0x7f escaped), handed to `emit` piece by piece. */
+typedef void log_emit_function(void *context, const char *bytes, size_t length);
+void log_escape_json(const char *value, log_emit_function *emit, void *context);
+
 #define LOG_LINE_SIZE 4096
 
 struct log_line {
