@@ -419,6 +419,10 @@ static int set_value(struct tlsd_config *config, const struct config_key *key,
         }
         /* fall through */
     case VALUE_OPTIONAL_STRING:
+        if (strlen(value) > CONFIG_MAX_HEADER_VALUE && strcmp(key->name, "content_security_policy") == 0) {
+            snprintf(why, why_size, "%s must be at most %d characters", key->name, CONFIG_MAX_HEADER_VALUE);
+            return -1;
+        }
         if (replace_string(field, strcmp(value, "off") == 0 ? NULL : value) != 0)
             goto out_of_memory;
         return 0;

@@ -10,6 +10,7 @@
 
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_ERROR_SIZE 512
+#define CONFIG_MAX_HEADER_VALUE 1024   /* a value sent as a response header */
 
 enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };

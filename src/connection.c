@@ -300,7 +300,8 @@ static void add_common_headers(const struct connection *connection, char *extra,
 static void begin_response(struct connection *connection, int status, const char *content_type,
                            uint64_t body_length, bool send_body, const char *more_headers)
 {
-    char extra[2048];
+    /* room for a Location of a maximal target re-encoded, and the CSP */
+    char extra[HTTP_MAX_TARGET_BYTES * 3 + CONFIG_MAX_HEADER_VALUE + 512];
     add_common_headers(connection, extra, sizeof extra, more_headers);
     if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)
         connection->keep_alive = false;
@@ -308,6 +309,14 @@ static void begin_response(struct connection *connection, int status, const char
     connection->head_length = http_format_head((char *)connection->pending, sizeof connection->pending, status,
                                                content_type, body_length, connection->keep_alive, extra,
                                                (long long)time(NULL));
+    if (connection->head_length == 0) {
+        /* cannot happen with the sizes above; never send a broken head */
+        connection->status = 500;
+        connection->keep_alive = false;
+        send_body = false;
+        connection->head_length = http_format_head((char *)connection->pending, sizeof connection->pending, 500,
+                                                   NULL, 0, false, NULL, (long long)time(NULL));
+    }
     connection->pending_length = connection->head_length;
     connection->pending_sent = 0;
     connection->plaintext_sent = 0;
@@ -360,7 +369,7 @@ static void prepare_response(struct connection *connection, const struct http_re
         }
         size_t length = strlen(connection->handshake_record);
         begin_response(connection, 200, "application/json", length, !is_head, "Cache-Control: no-store\r\n");
-        if (!is_head) {
+        if (!is_head && connection->status == 200) {
             connection->memory_body = connection->handshake_record;
             connection->file_remaining = length;
         }
@@ -372,7 +381,7 @@ static void prepare_response(struct connection *connection, const struct http_re
     switch (found) {
     case FILES_OK:
         begin_response(connection, 200, entry.content_type, entry.size, !is_head, NULL);
-        if (is_head || entry.size == 0) {
+        if (is_head || entry.size == 0 || connection->status != 200) {
             close(entry.fd);
         } else {
             connection->file_fd = entry.fd;

@@ -188,7 +188,13 @@ static int load_key(struct tls_server *server, const char *path, char *error, si
         snprintf(error, error_size, "private_key %s: %s", path, strerror(errno));
         return -1;
     }
-    if (status.st_mode & (S_IRWXG | S_IRWXO)) {
+    /* systemd's LoadCredential= copy may show group bits: they are the
+     * mask of an ACL that gives the service user alone read access. */
+    const char *credentials = getenv("CREDENTIALS_DIRECTORY");
+    bool from_systemd = credentials != NULL && credentials[0] == '/' &&
+                        strncmp(path, credentials, strlen(credentials)) == 0 &&
+                        path[strlen(credentials)] == '/';
+    if ((status.st_mode & (S_IRWXG | S_IRWXO)) && !from_systemd) {
         snprintf(error, error_size,
                  "private_key %s: readable by group or others (mode %04o): run chmod 600 on it",
                  path, (unsigned)(status.st_mode & 07777));
