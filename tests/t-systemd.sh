@@ -18,8 +18,10 @@ trap 'kill $LISTENER_PID 2>/dev/null; cleanup' EXIT
 tries=0
 while ! grep -q LISTENING "$WORK/notify.log" 2>/dev/null && [ $tries -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
 export NOTIFY_SOCKET="$WORK/notify.sock"
+# WatchdogSec=2s, as systemd would pass it: expect WATCHDOG=1 every second
+export WATCHDOG_USEC=2000000
 start_tlsd
-unset NOTIFY_SOCKET
+unset NOTIFY_SOCKET WATCHDOG_USEC
 notified() {  # notified PATTERN: wait up to 5 s for a notification line
     tries=0
     while [ $tries -lt 50 ]; do
@@ -29,6 +31,8 @@ notified() {  # notified PATTERN: wait up to 5 s for a notification line
     return 1
 }
 check "READY=1 once listening" notified "^READY=1 STATUS=serving"
+check "WATCHDOG=1 when systemd asks for a watchdog" notified "^WATCHDOG=1"
+check "STATUS= carries the live connection count" notified "STATUS=serving: [0-9]+ connection\(s\) open"
 
 # a keep-alive connection opened before the reload, used after it
 old_serial=$(serial_of_new_connection)
