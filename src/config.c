@@ -84,6 +84,7 @@ void config_init(struct tlsd_config *config)
     config->workers = 0;
     config->handshake_timeout = 10;
     config->idle_timeout = 60;
+    config->request_timeout = 10;
     config->max_connections = 10000;
     config->min_tls_version = TLS_VERSION_1_2;
     config->max_tls_version = 0;
@@ -302,6 +303,7 @@ static const struct config_key config_keys[] = {
     { "group",              VALUE_STRING,          FIELD(group), 0, 0, NULL },
     { "handshake_timeout",  VALUE_UNSIGNED,        FIELD(handshake_timeout), 1, 3600, "a number of seconds" },
     { "idle_timeout",       VALUE_UNSIGNED,        FIELD(idle_timeout), 1, 86400, "a number of seconds" },
+    { "request_timeout",    VALUE_UNSIGNED,        FIELD(request_timeout), 1, 3600, "a number of seconds" },
     { "max_connections",    VALUE_UNSIGNED,        FIELD(max_connections), 1, 1000000, "a number" },
     { "min_tls_version",    VALUE_TLS_VERSION,     FIELD(min_tls_version), 0, 0, NULL },
     { "max_tls_version",    VALUE_TLS_VERSION,     FIELD(max_tls_version), 0, 0, NULL },

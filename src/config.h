@@ -36,6 +36,7 @@ struct tlsd_config {
     char *group;
     unsigned handshake_timeout;     /* seconds */
     unsigned idle_timeout;          /* seconds */
+    unsigned request_timeout;       /* seconds for a whole request head, from its first byte */
     unsigned max_connections;
     int min_tls_version;            /* TLS_VERSION_1_2 or TLS_VERSION_1_3 */
     int max_tls_version;            /* 0 = the highest the Mbed TLS build offers */

@@ -32,6 +32,8 @@
  * socket: bounds each connection's memory whatever the file size. */
 #define OUTPUT_HIGH_WATER (64 * 1024)
 #define MAX_REQUESTS_PER_CONNECTION 1000
+/* plaintext handed to Mbed TLS at a time: one full record */
+#define PENDING_SIZE 16384
 #define LINGER_SECONDS 2
 #define LINGER_MAX_BYTES (64 * 1024)
 
@@ -70,13 +72,13 @@ struct connection {
     size_t linger_bytes;
 
     /* the request being read: head bytes, possibly with a pipelined next one behind */
-    char request[HTTP_MAX_HEADER_BYTES];
+    char *request;                /* HTTP_MAX_HEADER_BYTES, allocated with the TLS context */
     size_t request_length;
     size_t request_consumed;
 
     /* the response being sent: `pending` holds plaintext not yet accepted by
      * Mbed TLS (kept unchanged across WANT_* so the retry uses the same buffer) */
-    unsigned char pending[16384];
+    unsigned char *pending;       /* PENDING_SIZE, allocated with the TLS context */
     size_t pending_length;
     size_t pending_sent;
     int file_fd;
@@ -150,6 +152,8 @@ static void connection_destroy(struct connection *connection, const char *reason
     if (connection->file_fd >= 0)
         close(connection->file_fd);
     free(connection->handshake_record);
+    free(connection->request);
+    free(connection->pending);
     close(connection->fd);
 
     if (connection->previous)
@@ -233,6 +237,12 @@ static enum action start_tls(struct connection *connection)
         set_timer(connection, LINGER_SECONDS);
         return ACTION_CONTINUE;
     }
+    /* Buffers and the TLS context only once the client has sent a byte:
+     * an idle socket costs a few hundred bytes, not ~60 KiB. */
+    connection->request = malloc(HTTP_MAX_HEADER_BYTES);
+    connection->pending = malloc(PENDING_SIZE);
+    if (connection->request == NULL || connection->pending == NULL)
+        return fail_handshake(connection, "out_of_memory", 0);
     int result = tls_session_setup(&connection->tls, connection->state->tls, connection->fd);
     if (result != 0)
         return fail_handshake(connection, "setup_failed", result);
@@ -306,7 +316,7 @@ static void begin_response(struct connection *connection, int status, const char
     if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)
         connection->keep_alive = false;
     connection->status = status;
-    connection->head_length = http_format_head((char *)connection->pending, sizeof connection->pending, status,
+    connection->head_length = http_format_head((char *)connection->pending, PENDING_SIZE, status,
                                                content_type, body_length, connection->keep_alive, extra,
                                                (long long)time(NULL));
     if (connection->head_length == 0) {
@@ -314,7 +324,7 @@ static void begin_response(struct connection *connection, int status, const char
         connection->status = 500;
         connection->keep_alive = false;
         send_body = false;
-        connection->head_length = http_format_head((char *)connection->pending, sizeof connection->pending, 500,
+        connection->head_length = http_format_head((char *)connection->pending, PENDING_SIZE, 500,
                                                    NULL, 0, false, NULL, (long long)time(NULL));
     }
     connection->pending_length = connection->head_length;
@@ -329,7 +339,7 @@ static void respond_with_error(struct connection *connection, int status, bool i
     char body[512];
     size_t length = http_error_body(body, sizeof body, status);
     begin_response(connection, status, "text/html; charset=utf-8", length, !is_head, more_headers);
-    if (!is_head && connection->pending_length + length <= sizeof connection->pending) {
+    if (!is_head && connection->pending_length + length <= PENDING_SIZE) {
         memcpy(connection->pending + connection->pending_length, body, length);
         connection->pending_length += length;
     }
@@ -488,10 +498,14 @@ static enum action read_request(struct connection *connection)
         int error = 0;
         int received = tls_session_read(&connection->tls,
                                         (unsigned char *)connection->request + connection->request_length,
-                                        sizeof connection->request - connection->request_length, &error);
+                                        HTTP_MAX_HEADER_BYTES - connection->request_length, &error);
         if (received > 0) {
+            /* The clock for a request head starts at its first byte and is
+             * not wound back by more bytes: a slowloris client that sends
+             * one byte at a time gets request_timeout, not forever. */
+            if (connection->request_length == 0)
+                set_timer(connection, connection->state->config->request_timeout);
             connection->request_length += (size_t)received;
-            set_timer(connection, connection->state->config->idle_timeout);
             continue;
         }
         switch (received) {
@@ -533,8 +547,8 @@ static enum action send_response(struct connection *connection)
         /* top up the plaintext buffer from the file: the head and the
          * start of the body share the first record */
         if (connection->file_remaining > 0 && connection->pending_sent == 0 &&
-            connection->pending_length < sizeof connection->pending) {
-            size_t room = sizeof connection->pending - connection->pending_length;
+            connection->pending_length < PENDING_SIZE) {
+            size_t room = PENDING_SIZE - connection->pending_length;
             size_t want = connection->file_remaining < room ? (size_t)connection->file_remaining : room;
             ssize_t got;
             if (connection->memory_body) {

@@ -6,7 +6,7 @@
 # bash is needed for /dev/tcp; every Debian system has it
 [ -x /bin/bash ] || skip_all "bash is needed for raw sockets"
 
-printf 'handshake_timeout 2\nidle_timeout 2\n' >"$WORK/short.conf"
+printf 'handshake_timeout 2\nidle_timeout 2\nrequest_timeout 2\n' >"$WORK/short.conf"
 cp "$WORK/short.conf" "$WORK/empty.conf"
 start_tlsd
 
@@ -48,6 +48,20 @@ check "a 9 KB request header is refused with 431" test "$code" = 431
 # a request that never finishes gets 408 after idle_timeout
 (printf 'GET / HTTP/1.1\r\nHost: localhost\r\n'; sleep 4) | s_client -quiet -CAfile "$CA" >"$WORK/slow" 2>&1
 check "an unfinished request gets 408" grep -q "^HTTP/1.1 408" "$WORK/slow"
+
+# slowloris: a header line every half second for 10 s never finishes the
+# head. request_timeout (2 s) counts from the first byte, so the 408 must
+# come while the trickle is still going (idle_timeout alone would never
+# fire: each line comes well within it).
+: >"$WORK/slowloris"
+(printf 'GET / HTTP/1.1\r\nHost: localhost\r\n'
+ for i in $(seq 1 20); do printf 'X-Slow-%s: yes\r\n' "$i"; sleep 0.5; done
+ echo "TRICKLE-DONE" >>"$WORK/slowloris") |
+    s_client -quiet -CAfile "$CA" >>"$WORK/slowloris" 2>&1
+status_line=$(grep -n "^HTTP/1.1 408" "$WORK/slowloris" | head -n 1 | cut -d: -f1)
+done_line=$(grep -n "^TRICKLE-DONE" "$WORK/slowloris" | head -n 1 | cut -d: -f1)
+check "a slowloris request head gets 408 at request_timeout, mid-trickle" \
+    sh -c "[ -n '$status_line' ] && { [ -z '$done_line' ] || [ '$status_line' -lt '$done_line' ]; }"
 
 # an idle keep-alive connection is closed with close_notify after idle_timeout
 (sleep 4) | s_client -CAfile "$CA" >"$WORK/idle" 2>&1
