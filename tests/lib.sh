@@ -62,12 +62,13 @@ CA="$WORK/certs/ca.crt"
 # start_tlsd [extra tlsd arguments...]: start on 127.0.0.1:0, set PORT.
 start_tlsd() {
     : >"$WORK/tlsd.log"
-    "$TLSD" -c "$WORK/empty.conf" -l 127.0.0.1:0 \
+    # TLSD_WRAPPER runs tlsd under a tool, e.g. valgrind (see .ci/run)
+    ${TLSD_WRAPPER:-} "$TLSD" -c "$WORK/empty.conf" -l 127.0.0.1:0 \
         --cert "$WORK/certs/server.crt" --key "$WORK/certs/server.key" \
         --root "${DOCROOT:-$TLSD_WWW}" "$@" 2>>"$WORK/tlsd.log" &
     TLSD_PID=$!
     local tries=0
-    while [ $tries -lt 100 ]; do
+    while [ $tries -lt 300 ]; do
         PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/tlsd.log" | head -n 1)
         [ -n "$PORT" ] && return 0
         kill -0 "$TLSD_PID" 2>/dev/null || break
