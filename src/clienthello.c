@@ -626,7 +626,7 @@ static const char *lookup(const struct name *table, size_t count, uint16_t id)
     return NULL;
 }
 
-#define LOOKUP(table, id) lookup(table, sizeof table / sizeof table[0], id)
+#define LOOKUP(table, id) lookup((table), sizeof(table) / sizeof((table)[0]), (id))
 
 /* IANA TLS Cipher Suites registry, plus the TLS 1.3 suites and the SCSVs. */
 static const struct name cipher_suites[] = {

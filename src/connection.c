@@ -794,6 +794,10 @@ void connection_drain_all(struct server_state *state)
 
 void connection_close_all(struct server_state *state)
 {
-    while (state->connections)
-        connection_destroy(state->connections, "shutdown_timeout");
+    struct connection *connection = state->connections;
+    while (connection) {
+        struct connection *next = connection->next;
+        connection_destroy(connection, "shutdown_timeout");
+        connection = next;
+    }
 }

@@ -74,7 +74,7 @@ void keylog_write(struct keylog *keylog, const char *label, const unsigned char 
     if (keylog == NULL || secret_length > 64 || label_length > 64)
         return;
     size_t used = 0;
-    memcpy(line, label, label_length);
+    memcpy(line, label, label_length);  /* NOLINT(bugprone-not-null-terminated-result): written by length */
     used += label_length;
     line[used++] = ' ';
     used += append_hex(line + used, client_random, 32);

@@ -411,7 +411,7 @@ static int run(struct daemon *daemon)
     listener_stop(daemon->listeners);
     struct event *events[] = { term, interrupt, hangup, daemon->shutdown_timer, daemon->status_timer,
                                daemon->watchdog_timer };
-    for (size_t i = 0; i < sizeof events / sizeof *events; i++)
+    for (size_t i = 0; i < sizeof events / sizeof *events; i++)  /* NOLINT(bugprone-sizeof-expression) */
         if (events[i])
             event_free(events[i]);
     event_base_free(base);
