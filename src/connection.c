@@ -60,7 +60,7 @@ struct connection {
     struct event *write_event;
     struct event *timer;
     struct tls_session tls;
-    struct hslog hslog;
+    struct hslog *hslog;          /* the handshake log, allocated with the TLS context */
     char *handshake_record;   /* JSON for the handshake endpoint, NULL if off */
     bool tls_started;
     bool established;
@@ -145,10 +145,12 @@ static void connection_destroy(struct connection *connection, const char *reason
     event_free(connection->read_event);
     event_free(connection->write_event);
     event_free(connection->timer);
-    if (connection->tls_started) {
-        hslog_free(&connection->hslog);
-        tls_session_free(&connection->tls);
+    if (connection->hslog) {
+        hslog_free(connection->hslog);
+        free(connection->hslog);
     }
+    if (connection->tls_started)
+        tls_session_free(&connection->tls);
     if (connection->file_fd >= 0)
         close(connection->file_fd);
     free(connection->handshake_record);
@@ -186,7 +188,12 @@ static void log_handshake_failure(struct connection *connection, const char *rea
 static enum action fail_handshake(struct connection *connection, const char *reason, int error)
 {
     if (connection->tls_started) {
-        hslog_failed(&connection->hslog, &connection->tls, reason, error);
+        /* Some Mbed TLS failures (an ECDHE suite chosen, then no common
+         * group) end the handshake without a word: tell the client */
+        if (error != 0 && !hslog_alert_was_sent(connection->hslog) && !hslog_is_tls13(connection->hslog))
+            (void)mbedtls_ssl_send_alert_message(&connection->tls.ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
+                                                 MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
+        hslog_failed(connection->hslog, &connection->tls, reason, error);
         (void)tls_session_flush(&connection->tls);
     } else {
         log_handshake_failure(connection, reason);
@@ -241,19 +248,20 @@ static enum action start_tls(struct connection *connection)
      * an idle socket costs a few hundred bytes, not ~60 KiB. */
     connection->request = malloc(HTTP_MAX_HEADER_BYTES);
     connection->pending = malloc(PENDING_SIZE);
-    if (connection->request == NULL || connection->pending == NULL)
+    connection->hslog = calloc(1, sizeof *connection->hslog);
+    if (connection->request == NULL || connection->pending == NULL || connection->hslog == NULL)
         return fail_handshake(connection, "out_of_memory", 0);
     int result = tls_session_setup(&connection->tls, connection->state->tls, connection->fd);
     if (result != 0)
         return fail_handshake(connection, "setup_failed", result);
     connection->tls_started = true;
-    hslog_init(&connection->hslog, connection->id, connection->peer, &connection->first_byte_at);
+    hslog_init(connection->hslog, connection->id, connection->peer, &connection->first_byte_at);
     connection->tls.on_step = hslog_step;
     connection->tls.on_received = hslog_received;
     connection->tls.on_sent = hslog_sent;
-    connection->tls.callback_context = &connection->hslog;
+    connection->tls.callback_context = connection->hslog;
     if (connection->state->config->handshake_endpoint)
-        hslog_keep_record(&connection->hslog);
+        hslog_keep_record(connection->hslog);
     connection->phase = PHASE_HANDSHAKE;
     return ACTION_CONTINUE;
 }
@@ -265,8 +273,11 @@ static enum action do_handshake(struct connection *connection)
     switch (result) {
     case TLS_IO_DONE:
         connection->established = true;
-        hslog_established(&connection->hslog, &connection->tls);
-        connection->handshake_record = hslog_take_record(&connection->hslog);
+        hslog_established(connection->hslog, &connection->tls);
+        connection->handshake_record = hslog_take_record(connection->hslog);
+        hslog_free(connection->hslog);
+        free(connection->hslog);
+        connection->hslog = NULL;
         /* the handshake is over: stop watching the wire */
         connection->tls.on_step = NULL;
         connection->tls.on_received = NULL;

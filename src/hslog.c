@@ -184,6 +184,16 @@ static size_t count_without_grease(const struct clienthello_list *list)
     return count + (list->count - kept);
 }
 
+bool hslog_alert_was_sent(const struct hslog *log)
+{
+    return log->alert_sent >= 0;
+}
+
+bool hslog_is_tls13(const struct hslog *log)
+{
+    return log->server_version == 0x0304 || log->hello_retry;
+}
+
 const char *hslog_group_name(const struct hslog *log)
 {
     if (log->group == 0)

@@ -95,6 +95,11 @@ char *hslog_take_record(struct hslog *log);
 /* The chosen group / whether resumed, for other modules' records. */
 const char *hslog_group_name(const struct hslog *log);
 
+/* Whether tlsd has sent a plaintext alert yet, and whether the handshake
+ * is TLS 1.3 (whose alerts after the ServerHello are encrypted). */
+bool hslog_alert_was_sent(const struct hslog *log);
+bool hslog_is_tls13(const struct hslog *log);
+
 /* An alert description's name ("handshake_failure"), or NULL. */
 const char *hslog_alert_name(int description);
 
