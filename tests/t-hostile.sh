@@ -1,0 +1,190 @@
+#!/bin/sh
+# t-hostile.sh: a bounded hostile load on loopback (tests/hostile: slowloris,
+# garbage, truncated and oversized records, SSLv2 hellos, resets in the
+# handshake and in the response, clients that never read, and normal
+# requests, ~200 at once for 8 s). Meanwhile a normal client is always
+# served; every connection ends with a log line saying why; afterwards
+# tlsd's descriptors are back to their baseline, its memory does not grow
+# from one burst to the next, and it still serves and stops cleanly.
+#
+# Timing decides nothing here beyond generous bounds: every wait is a
+# bounded poll, and the load's own deadlines are tlsd's timeouts + 8 s.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+# make check exports TESTS_BUILDDIR; by hand, the build tree of $TLSD
+if [ -n "${TESTS_BUILDDIR:-}" ]; then
+    HOSTILE="$TESTS_BUILDDIR/hostile"
+else
+    HOSTILE="$(dirname "$TLSD")/../tests/hostile"
+fi
+if [ ! -x "$HOSTILE" ]; then
+    echo "no hostile load client at $HOSTILE (make check builds tests/hostile)"
+    exit 1
+fi
+[ -r "/proc/self/status" ] || skip_all "needs /proc to read descriptors and RSS"
+
+CONNECTIONS=${HOSTILE_CONNECTIONS:-200}
+RUN_SECONDS=${HOSTILE_SECONDS:-8}
+RATE=$((CONNECTIONS * 2))
+PROBES=20
+# tlsd holds up to two descriptors per connection (socket, file being sent)
+needed=$((CONNECTIONS * 3 + 100))
+if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$needed" ]; then
+    ulimit -n "$needed" 2>/dev/null || skip_all "needs ulimit -n >= $needed (have $(ulimit -n))"
+fi
+
+DOCROOT="$WORK/www"
+mkdir -p "$DOCROOT"
+cp "$TLSD_WWW/index.html" "$DOCROOT/index.html"
+# far larger than what the kernel will buffer for one socket (tcp_wmem's
+# maximum, 4 MB by default; tlsd's socket grows to it even for a client
+# that never reads): no_read and reset_response must land in the middle
+head -c 16777216 /dev/urandom >"$DOCROOT/big.bin"
+export DOCROOT
+printf 'handshake_timeout 2\nidle_timeout 2\nmax_connections %d\n' $((CONNECTIONS * 2 + 100)) >"$WORK/empty.conf"
+start_tlsd
+
+fd_count() { ls "/proc/$TLSD_PID/fd" | wc -l; }
+rss_kb() { sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$TLSD_PID/status"; }
+# wait_fds_back: up to 10 s for tlsd's descriptors to be back to $FD_BASE
+wait_fds_back() {
+    local tries=0
+    while [ $tries -lt 100 ]; do
+        FD_NOW=$(fd_count)
+        [ "$FD_NOW" -le "$FD_BASE" ] && return 0
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    return 1
+}
+# kind_count FILE KIND FIELD: a number from hostile's summary line
+kind_count() {
+    sed -n "s/^kind=$2 .* $3=\([0-9]*\) .*/\1/p" "$1"
+}
+# run_hostile OUT SECONDS SEED: the load, bounded by its own clock and by timeout
+run_hostile() {
+    timeout $(($2 + 20)) "$HOSTILE" --port "$PORT" --connections "$CONNECTIONS" --seconds "$2" \
+        --rate "$RATE" --server-timeout 2 --cafile "$CA" --seed "$3" --verbose >"$1" 2>"$1.err"
+}
+
+# warm-up: a few requests, then the baseline of descriptors
+for path in / /big.bin /; do
+    curl_tls -o /dev/null "$(url $path)" || true
+done
+FD_BASE=$(fd_count)
+RSS_COLD=$(rss_kb)
+
+# A first burst, the same as the main run. glibc keeps the heap a burst
+# grew (freed, but not given back to the system: ~20 MB after 200 at once,
+# and malloc_trim(0) called in tlsd then brings RSS back to within 1 MB of
+# the cold figure), so RSS is compared from one burst to the next: a leak is
+# growth beyond what the same load needed before.
+run_hostile "$WORK/warmup.out" "$RUN_SECONDS" 1
+warmup_status=$?
+cat "$WORK/warmup.out"
+sed -n '1,40p' "$WORK/warmup.out.err"
+check "the warm-up burst ran, every connection ending as its kind expects (status $warmup_status)" \
+    test "$warmup_status" -eq 0
+check "descriptors are back to the baseline ($FD_BASE) after the warm-up burst" wait_fds_back
+RSS_BASE=$(rss_kb)
+
+# the main run, with a normal client beside it
+run_hostile "$WORK/hostile.out" "$RUN_SECONDS" 7 &
+HOSTILE_PID=$!
+sleep 1
+served=0
+probe=0
+while [ $probe -lt $PROBES ]; do
+    code=$(curl_tls --max-time 5 -o "$WORK/probe" -w '%{http_code}' "$(url /)" 2>>"$WORK/probe.err")
+    if [ "$code" = 200 ] && cmp -s "$WORK/probe" "$DOCROOT/index.html"; then
+        served=$((served + 1))
+    else
+        echo "probe $probe: status '$code'"
+    fi
+    [ $probe -eq 5 ] && { FD_DURING=$(fd_count); RSS_DURING=$(rss_kb); }
+    probe=$((probe + 1))
+    sleep 0.2
+done
+kill -0 "$HOSTILE_PID" 2>/dev/null || echo "note: the load ended before the normal client's last request"
+wait "$HOSTILE_PID"
+hostile_status=$?
+cat "$WORK/hostile.out"
+sed -n '1,40p' "$WORK/hostile.out.err"
+[ "$served" -eq "$PROBES" ] || sed -n '1,10p' "$WORK/probe.err"
+check "the normal client was served $served of $PROBES times during the load" test "$served" -eq "$PROBES"
+check "every hostile connection ended as its kind expects (status $hostile_status)" test "$hostile_status" -eq 0
+for kind in normal slowloris garbage truncated oversized sslv2 reset_handshake reset_response no_read; do
+    n=$(kind_count "$WORK/hostile.out" $kind expected)
+    check "the load ran $kind connections to their end (${n:-0})" test "${n:-0}" -gt 0
+done
+check "tlsd is still running" kill -0 "$TLSD_PID"
+
+# afterwards: descriptors back, memory not grown
+wait_fds_back
+check "descriptors are back to the baseline ($FD_BASE; during the load $FD_DURING; now $FD_NOW)" \
+    test "$FD_NOW" -le "$FD_BASE"
+RSS_AFTER=$(rss_kb)
+echo "RSS: cold ${RSS_COLD} kB, after the warm-up burst ${RSS_BASE} kB, during ${RSS_DURING} kB, after ${RSS_AFTER} kB"
+# 3 MB, about 15% of what a burst grows the heap by: where glibc's heap top
+# ends up varies from burst to burst (measured: under 0.3 MB between 8 s
+# bursts, up to 2.4 MB between 4 s ones). A leak fails it from ~2 KB per
+# connection over the ~1500 of the run, or ~20 KB per connection of one
+# kind (a lost Mbed TLS context or connection is 25 KB or more; a 4 KB
+# leak per connection fails it, tried).
+# Under AddressSanitizer freed memory sits in its quarantine (RSS means
+# nothing) and LeakSanitizer checks leaks at tlsd's exit instead.
+if grep -q '__asan_init' "$TLSD" 2>/dev/null; then
+    echo "tlsd runs under AddressSanitizer: RSS not compared"
+else
+    check "RSS after the load is within 3 MB of its level after the same load before" \
+        test "$RSS_AFTER" -le $((RSS_BASE + 3072))
+fi
+
+# the log: one closed line per connection, and each refusal says why
+LOG="$WORK/tlsd.log"
+last_id=$(sed -n 's/.* conn=\([0-9]*\) .*/\1/p' "$LOG" | sort -n | tail -n 1)
+closed=$(grep -c ' closed reason=' "$LOG")
+check "every connection has its closed line ($closed closed, $last_id accepted)" test "$closed" -eq "$last_id"
+check "no error lines in the log" test "$(grep -c '^tlsd\[[0-9]*\]: error:' "$LOG")" -eq 0
+check "no connection limit was reached" test "$(grep -c 'max_connections .* reached' "$LOG")" -eq 0
+check "slowloris: handshake_timeout logged" grep -q 'stage=handshake_failed .*reason=handshake_timeout' "$LOG"
+check "garbage and SSLv2 hellos: not_tls and tls_error logged" \
+    sh -c "grep -q 'parse_error=not_tls' '$LOG' && grep -q 'stage=handshake_failed .*reason=tls_error' '$LOG'"
+check "oversized records: the hello logged as malformed" grep -Eq 'parse_error=(malformed|too_large)' "$LOG"
+check "truncated hellos: peer_closed logged" grep -q 'stage=handshake_failed .*reason=peer_closed' "$LOG"
+check "resets in the handshake: the failed read logged" \
+    grep -q 'stage=handshake_failed .*reason=tls_error error="NET - Reading information from the socket failed"' "$LOG"
+check "resets in the response: closed reason=reset logged" grep -q ' closed reason=reset ' "$LOG"
+check "clients that never read: closed reason=send_timeout logged" grep -q ' closed reason=send_timeout ' "$LOG"
+check "normal requests: 200s logged" grep -q 'request="GET /" status=200' "$LOG"
+
+# every refused connection has its own line: at least as many as both runs refused
+refused=0
+reset_responses=0
+not_read=0
+for out in "$WORK/warmup.out" "$WORK/hostile.out"; do
+    for kind in slowloris garbage truncated oversized sslv2 reset_handshake; do
+        n=$(kind_count "$out" $kind expected)
+        refused=$((refused + ${n:-0}))
+    done
+    n=$(kind_count "$out" reset_response expected)
+    reset_responses=$((reset_responses + ${n:-0}))
+    n=$(kind_count "$out" no_read expected)
+    not_read=$((not_read + ${n:-0}))
+done
+failed_lines=$(grep -c 'stage=handshake_failed ' "$LOG")
+check "a handshake_failed line for each refused connection ($failed_lines for $refused)" \
+    test "$failed_lines" -ge "$refused"
+reset_lines=$(grep -c ' closed reason=reset ' "$LOG")
+check "a reset line for each response reset ($reset_lines for $reset_responses)" \
+    test "$reset_lines" -ge "$reset_responses"
+timeout_lines=$(grep -c ' closed reason=send_timeout ' "$LOG")
+check "a send_timeout line for each client that never read ($timeout_lines for $not_read)" \
+    test "$timeout_lines" -ge "$not_read"
+
+# still serving, and a clean stop
+curl_tls -o "$WORK/big" "$(url /big.bin)"
+check "a 16 MB file is served intact after the load" cmp -s "$WORK/big" "$DOCROOT/big.bin"
+stop_tlsd
+check "tlsd stopped cleanly" test "$STOP_STATUS" -eq 0
+finish
