@@ -17,7 +17,7 @@
 #include <mbedtls/ssl_ciphersuites.h>
 
 #include "compat.h"
-#include "keylog.h"
+#include "key_log.h"
 #include "log.h"
 
 /* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,

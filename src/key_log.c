@@ -1,5 +1,5 @@
-/* keylog.c: NSS key log lines for Wireshark. */
-#include "keylog.h"
+/* key_log.c: NSS key log lines for Wireshark. */
+#include "key_log.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,7 +1,7 @@
-/* keylog.h: the NSS key log file (SSLKEYLOGFILE format) that lets
+/* key_log.h: the NSS key log file (SSLKEYLOGFILE format) that lets
  * Wireshark or tshark decrypt a capture of tlsd's connections. */
-#ifndef TLSD_KEYLOG_H
-#define TLSD_KEYLOG_H
+#ifndef TLSD_KEY_LOG_H
+#define TLSD_KEY_LOG_H
 
 #include <stddef.h>
 
