@@ -23,12 +23,22 @@ if [ ! -x "$HOSTILE" ]; then
 fi
 [ -r "/proc/self/status" ] || skip_all "needs /proc to read descriptors and RSS"
 
-CONNECTIONS=${HOSTILE_CONNECTIONS:-200}
+# ~200 at once comes from the long-lived kinds; new connections at 150 a
+# second keep tlsd's one loop about half busy (Mbed TLS 2.28), so that a
+# normal handshake never nears handshake_timeout even on a loaded machine.
+# A sanitizer build is several times slower: half the load.
+if grep -q '__asan_init' "$TLSD" 2>/dev/null; then
+    CONNECTIONS=${HOSTILE_CONNECTIONS:-100}
+    RATE=${HOSTILE_RATE:-50}
+else
+    CONNECTIONS=${HOSTILE_CONNECTIONS:-200}
+    RATE=${HOSTILE_RATE:-150}
+fi
+WARMUP_CONNECTIONS=$((CONNECTIONS * 3 / 2))
 RUN_SECONDS=${HOSTILE_SECONDS:-8}
-RATE=$((CONNECTIONS * 2))
 PROBES=20
 # tlsd holds up to two descriptors per connection (socket, file being sent)
-needed=$((CONNECTIONS * 3 + 100))
+needed=$((WARMUP_CONNECTIONS * 3 + 100))
 if [ "$(ulimit -n)" != unlimited ] && [ "$(ulimit -n)" -lt "$needed" ]; then
     ulimit -n "$needed" 2>/dev/null || skip_all "needs ulimit -n >= $needed (have $(ulimit -n))"
 fi
@@ -41,7 +51,7 @@ cp "$TLSD_WWW/index.html" "$DOCROOT/index.html"
 # that never reads): no_read and reset_response must land in the middle
 head -c 16777216 /dev/urandom >"$DOCROOT/big.bin"
 export DOCROOT
-printf 'handshake_timeout 2\nidle_timeout 2\nmax_connections %d\n' $((CONNECTIONS * 2 + 100)) >"$WORK/empty.conf"
+printf 'handshake_timeout 3\nidle_timeout 2\nmax_connections %d\n' $((WARMUP_CONNECTIONS * 2 + 100)) >"$WORK/empty.conf"
 start_tlsd
 
 fd_count() { ls "/proc/$TLSD_PID/fd" | wc -l; }
@@ -61,10 +71,13 @@ wait_fds_back() {
 kind_count() {
     sed -n "s/^kind=$2 .* $3=\([0-9]*\) .*/\1/p" "$1"
 }
-# run_hostile OUT SECONDS SEED: the load, bounded by its own clock and by timeout
+# run_hostile OUT CONNECTIONS SEED [MIX]: the load, bounded by its own clock
+# and by timeout. no_read waits 6 s without data (idle_timeout 2 + 4) before
+# it looks whether tlsd gave up.
 run_hostile() {
-    timeout $(($2 + 20)) "$HOSTILE" --port "$PORT" --connections "$CONNECTIONS" --seconds "$2" \
-        --rate "$RATE" --server-timeout 2 --cafile "$CA" --seed "$3" --verbose >"$1" 2>"$1.err"
+    timeout $((RUN_SECONDS + 20)) "$HOSTILE" --port "$PORT" --connections "$2" --seconds "$RUN_SECONDS" \
+        --rate "$RATE" --server-timeout 3 --hold 6 --cafile "$CA" --seed "$3" ${4:+--mix "$4"} \
+        --verbose >"$1" 2>"$1.err"
 }
 
 # warm-up: a few requests, then the baseline of descriptors
@@ -74,12 +87,15 @@ done
 FD_BASE=$(fd_count)
 RSS_COLD=$(rss_kb)
 
-# A first burst, the same as the main run. glibc keeps the heap a burst
-# grew (freed, but not given back to the system: ~20 MB after 200 at once,
-# and malloc_trim(0) called in tlsd then brings RSS back to within 1 MB of
-# the cold figure), so RSS is compared from one burst to the next: a leak is
-# growth beyond what the same load needed before.
-run_hostile "$WORK/warmup.out" "$RUN_SECONDS" 1
+# A first burst, larger than the main run: up to 1.5 times the connections
+# and three times the share of clients that never read (the connections
+# that hold the most memory). glibc keeps the heap a burst grew (freed, but
+# not given back to the system: ~20 MB after 200 at once, and malloc_trim(0)
+# called in tlsd then brings RSS back to within 1 MB of the cold figure), so
+# RSS is compared from one burst to the next: a leak is growth beyond what a
+# larger load needed before.
+run_hostile "$WORK/warmup.out" "$WARMUP_CONNECTIONS" 1 \
+    normal=1,slowloris=1,garbage=1,truncated=1,oversized=1,sslv2=1,reset_handshake=1,reset_response=1,no_read=3
 warmup_status=$?
 cat "$WORK/warmup.out"
 sed -n '1,40p' "$WORK/warmup.out.err"
@@ -89,7 +105,7 @@ check "descriptors are back to the baseline ($FD_BASE) after the warm-up burst" 
 RSS_BASE=$(rss_kb)
 
 # the main run, with a normal client beside it
-run_hostile "$WORK/hostile.out" "$RUN_SECONDS" 7 &
+run_hostile "$WORK/hostile.out" "$CONNECTIONS" 7 &
 HOSTILE_PID=$!
 sleep 1
 served=0
@@ -125,19 +141,18 @@ check "descriptors are back to the baseline ($FD_BASE; during the load $FD_DURIN
     test "$FD_NOW" -le "$FD_BASE"
 RSS_AFTER=$(rss_kb)
 echo "RSS: cold ${RSS_COLD} kB, after the warm-up burst ${RSS_BASE} kB, during ${RSS_DURING} kB, after ${RSS_AFTER} kB"
-# 3 MB, about 15% of what a burst grows the heap by: where glibc's heap top
-# ends up varies from burst to burst (measured: under 0.3 MB between 8 s
-# bursts, up to 2.4 MB between 4 s ones). A leak fails it from ~2 KB per
-# connection over the ~1500 of the run, or ~20 KB per connection of one
-# kind (a lost Mbed TLS context or connection is 25 KB or more; a 4 KB
-# leak per connection fails it, tried).
-# Under AddressSanitizer freed memory sits in its quarantine (RSS means
-# nothing) and LeakSanitizer checks leaks at tlsd's exit instead.
+# 2 MB: after the larger burst, the main run grew RSS by at most 0.12 MB
+# in 12 runs on both Mbed TLS versions (after an equal burst, by up to
+# 2.8 MB: where the heap's high-water mark lands varies). Leaked memory
+# hides in the free heap for a while: a leak of 4 KB per connection (tried)
+# shows as 2.5 MB here, which fails; smaller leaks are LeakSanitizer's job
+# (the sanitizer build runs this test too). Under AddressSanitizer freed
+# memory sits in its quarantine, so RSS means nothing there.
 if grep -q '__asan_init' "$TLSD" 2>/dev/null; then
     echo "tlsd runs under AddressSanitizer: RSS not compared"
 else
-    check "RSS after the load is within 3 MB of its level after the same load before" \
-        test "$RSS_AFTER" -le $((RSS_BASE + 3072))
+    check "RSS after the load is within 2 MB of its level after a larger load before" \
+        test "$RSS_AFTER" -le $((RSS_BASE + 2048))
 fi
 
 # the log: one closed line per connection, and each refusal says why
