@@ -28,16 +28,11 @@ stop_tlsd
 
 # out of descriptors: a low descriptor limit and more clients than fit
 : >"$WORK/empty.conf"
-: >"$WORK/tlsd.log"
-(ulimit -n 40; exec "$TLSD" -c "$WORK/empty.conf" -l 127.0.0.1:0 --cert "$WORK/certs/server.crt" \
-    --key "$WORK/certs/server.key" --root "$TLSD_WWW" 2>>"$WORK/tlsd.log") &
-TLSD_PID=$!
-tries=0
-while [ -z "${PORT_EMFILE:-}" ] && [ $tries -lt 100 ]; do
-    PORT_EMFILE=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$WORK/tlsd.log" | head -n 1)
-    sleep 0.1; tries=$((tries + 1))
-done
-PORT=$PORT_EMFILE
+# prlimit sets the limit and execs tlsd in the same process
+outer_wrapper=${TLSD_WRAPPER:-}
+TLSD_WRAPPER="prlimit --nofile=40:40 $outer_wrapper"
+start_tlsd
+TLSD_WRAPPER=$outer_wrapper
 ticks_before=$(awk '{ print $14 + $15 }' "/proc/$TLSD_PID/stat")
 /bin/bash -c '
     for i in $(seq 1 60); do exec {fd}<>/dev/tcp/127.0.0.1/'"$PORT"' || exit 1; done
