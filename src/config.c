@@ -91,6 +91,7 @@ void config_init(struct tlsd_config *config)
     config->ciphersuites = NULL;
     config->session_tickets = true;
     config->session_cache_size = 20000;
+    config->session_timeout = 3600;
     config->keylog_file = NULL;
     config->log_level = LOG_LEVEL_INFO;
     config->log_format = LOG_FORMAT_TEXT;
@@ -310,6 +311,7 @@ static const struct config_key config_keys[] = {
     { "ciphersuites",       VALUE_STRING,          FIELD(ciphersuites), 0, 0, NULL },
     { "session_tickets",    VALUE_BOOL,            FIELD(session_tickets), 0, 0, NULL },
     { "session_cache_size", VALUE_UNSIGNED,        FIELD(session_cache_size), 0, 1000000, "a number (0 = off)" },
+    { "session_timeout",    VALUE_UNSIGNED,        FIELD(session_timeout), 60, 604800, "a number of seconds" },
     { "keylog_file",        VALUE_OPTIONAL_STRING, FIELD(keylog_file), 0, 0, NULL },
     { "log_level",          VALUE_LOG_LEVEL,       FIELD(log_level), 0, 0, NULL },
     { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },

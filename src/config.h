@@ -43,6 +43,7 @@ struct tlsd_config {
     char *ciphersuites;             /* NULL = the default policy; else the list as written */
     bool session_tickets;
     unsigned session_cache_size;
+    unsigned session_timeout;       /* seconds a session can be resumed; ticket keys rotate as often */
     char *keylog_file;              /* NULL = off */
     enum log_level log_level;
     enum log_format log_format;

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -93,6 +94,13 @@ struct connection {
 };
 
 static void connection_run(struct connection *connection);
+
+static _Atomic uint64_t accepted_total;
+
+uint64_t connection_accepted_total(void)
+{
+    return atomic_load_explicit(&accepted_total, memory_order_relaxed);
+}
 
 void connection_format_address(const struct sockaddr *address, char *out, size_t size)
 {
@@ -743,7 +751,7 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
     connection->state = state;
     connection->fd = fd;
     connection->file_fd = -1;
-    connection->id = ++state->next_connection_id;
+    connection->id = atomic_fetch_add_explicit(&accepted_total, 1, memory_order_relaxed) + 1;
     connection->phase = PHASE_WAIT_FIRST_BYTE;
     clock_gettime(CLOCK_MONOTONIC, &connection->accepted_at);
     connection_format_address(peer, connection->peer, sizeof connection->peer);

@@ -14,20 +14,24 @@ struct event_base;
 struct tls_server;
 struct connection;
 
-/* What every connection of one event loop shares. */
+/* What every connection of one event loop (one worker) shares. */
 struct server_state {
     struct event_base *base;
     const struct tlsd_config *config;
     struct tls_server *tls;          /* the current generation; connections keep their own reference */
     int root_fd;                     /* the document root, open as a directory */
-    unsigned connection_count;
-    uint64_t next_connection_id;
+    unsigned max_connections;        /* this worker's share of max_connections */
+    _Atomic unsigned connection_count;  /* atomic: the main thread reads it for STATUS= */
     bool draining;                   /* stopping: finish in-flight responses, accept nothing */
     struct connection *connections;  /* all open ones, for draining */
     /* called when a connection closes, e.g. to resume accepting */
     void (*on_connection_closed)(struct server_state *state);
     void *listener_context;
 };
+
+/* Connections accepted since start, over all workers (ids are unique
+ * across workers). */
+uint64_t connection_accepted_total(void);
 
 /* Take over an accepted, non-blocking socket. On failure the socket is
  * closed and logged. */

@@ -2,6 +2,7 @@
 #include "listener.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdbool.h>
@@ -44,7 +45,7 @@ static void on_connection_closed(struct server_state *state)
     struct listener_set *set = state->listener_context;
     if (set == NULL || !set->paused || state->draining)
         return;
-    if (state->connection_count < state->config->max_connections && !evtimer_pending(set->retry_timer, NULL)) {
+    if (state->connection_count < state->max_connections && !evtimer_pending(set->retry_timer, NULL)) {
         set_accepting(set, true);
         log_message(LOG_LEVEL_WARN, "accepting resumed (%u connections open)", state->connection_count);
     }
@@ -61,10 +62,10 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
     int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     connection_accept(state, fd, peer, peer_length);
-    if (state->connection_count >= state->config->max_connections && !set->paused) {
+    if (state->connection_count >= state->max_connections && !set->paused) {
         set_accepting(set, false);
         log_message(LOG_LEVEL_WARN, "max_connections (%u) reached: accepting paused until one closes",
-                    state->config->max_connections);
+                    state->max_connections);
     }
 }
 
@@ -73,7 +74,7 @@ static void on_retry(evutil_socket_t fd, short what, void *context)
     (void)fd;
     (void)what;
     struct listener_set *set = context;
-    if (set->state->connection_count < set->state->config->max_connections) {
+    if (set->state->connection_count < set->state->max_connections) {
         set_accepting(set, true);
         log_message(LOG_LEVEL_WARN, "accepting resumed");
     }
@@ -98,7 +99,8 @@ static void on_accept_error(struct evconnlistener *listener, void *context)
     log_message(LOG_LEVEL_WARN, "accept: %s", strerror(error));
 }
 
-static int bind_one(const struct listen_address *address, char *error, size_t error_size)
+static int bind_one(const struct listen_address *address, const struct sockaddr *where, socklen_t where_length,
+                    bool reuse_port, char *error, size_t error_size)
 {
     int fd = socket(address->address.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
     if (fd < 0) {
@@ -107,10 +109,17 @@ static int bind_one(const struct listen_address *address, char *error, size_t er
     }
     int on = 1;
     setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof on);
+    /* One socket per worker on the same port: the kernel spreads new
+     * connections over them, so workers never contend for one queue. */
+    if (reuse_port && setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on) != 0) {
+        snprintf(error, error_size, "listen %s: SO_REUSEPORT: %s", address->text, strerror(errno));
+        close(fd);
+        return -1;
+    }
     /* "[::]:443" means IPv6 only, so that "0.0.0.0:443" can sit beside it */
     if (address->address.ss_family == AF_INET6)
         setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof on);
-    if (bind(fd, (const struct sockaddr *)&address->address, address->address_length) != 0 ||
+    if (bind(fd, where, where_length) != 0 ||
         listen(fd, LISTEN_BACKLOG) != 0) {
         snprintf(error, error_size, "listen %s: %s", address->text, strerror(errno));
         close(fd);
@@ -178,7 +187,115 @@ static void describe_socket(int fd, char *text, size_t size)
         connection_format_address((struct sockaddr *)&bound, text, size);
 }
 
-struct listener_set *listener_start(struct server_state *state, const struct tlsd_config *config,
+/* Sockets with SO_REUSEPORT share a port with any other such socket of
+ * the same user: another tlsd would silently get half the connections.
+ * Binding once without it first makes a port in use an error, as it is
+ * with one worker, and fixes the port when the configured one is 0. */
+static int probe_address(const struct listen_address *address, struct sockaddr_storage *bound,
+                         socklen_t *bound_length, char *error, size_t error_size)
+{
+    int fd = bind_one(address, (const struct sockaddr *)&address->address, address->address_length, false, error,
+                      error_size);
+    if (fd < 0)
+        return -1;
+    *bound_length = sizeof *bound;
+    int result = getsockname(fd, (struct sockaddr *)bound, bound_length);
+    if (result != 0)
+        snprintf(error, error_size, "listen %s: getsockname: %s", address->text, strerror(errno));
+    close(fd);
+    return result;
+}
+
+struct listen_sockets *listener_open(const struct tlsd_config *config, unsigned workers, char *error,
+                                     size_t error_size)
+{
+    struct listen_sockets *sockets = calloc(1, sizeof *sockets);
+    int *fds = calloc((size_t)workers * CONFIG_MAX_LISTEN, sizeof *fds);
+    if (sockets == NULL || fds == NULL) {
+        snprintf(error, error_size, "out of memory");
+        free(sockets);
+        free(fds);
+        return NULL;
+    }
+    sockets->fds = fds;
+    sockets->workers = workers;
+    for (size_t i = 0; i < (size_t)workers * CONFIG_MAX_LISTEN; i++)
+        fds[i] = -1;
+
+    int activated[CONFIG_MAX_LISTEN];
+    int activated_count = take_activated_sockets(activated, CONFIG_MAX_LISTEN, error, error_size);
+    if (activated_count < 0) {
+        listener_close(sockets);
+        return NULL;
+    }
+    if (activated_count > 0) {
+        log_message(LOG_LEVEL_INFO, "socket activation: using %d socket(s) passed by systemd (LISTEN_FDS) "
+                    "instead of the listen lines", activated_count);
+        sockets->per_worker = (size_t)activated_count;
+        for (int i = 0; i < activated_count; i++) {
+            fds[i] = activated[i];
+            char text[64];
+            describe_socket(activated[i], text, sizeof text);
+            log_message(LOG_LEVEL_INFO, "listening on %s (from systemd)", text);
+        }
+        /* systemd passed one socket per address: the workers share it */
+        for (unsigned worker = 1; worker < workers; worker++) {
+            for (int i = 0; i < activated_count; i++) {
+                int copy = fcntl(activated[i], F_DUPFD_CLOEXEC, 0);
+                if (copy < 0) {
+                    snprintf(error, error_size, "socket activation: dup: %s", strerror(errno));
+                    listener_close(sockets);
+                    return NULL;
+                }
+                fds[worker * CONFIG_MAX_LISTEN + (unsigned)i] = copy;
+            }
+        }
+        return sockets;
+    }
+
+    sockets->per_worker = config->listen_count;
+    for (size_t i = 0; i < config->listen_count; i++) {
+        const struct listen_address *address = &config->listen[i];
+        /* The first worker binds the address as written; the others bind
+         * the port it got, which differs when the configured port is 0. */
+        struct sockaddr_storage bound = address->address;
+        socklen_t bound_length = address->address_length;
+        if (workers > 1 && probe_address(address, &bound, &bound_length, error, error_size) != 0) {
+            listener_close(sockets);
+            return NULL;
+        }
+        for (unsigned worker = 0; worker < workers; worker++) {
+            int fd = bind_one(address, (const struct sockaddr *)&bound, bound_length, workers > 1, error,
+                              error_size);
+            if (fd < 0) {
+                listener_close(sockets);
+                return NULL;
+            }
+            fds[worker * CONFIG_MAX_LISTEN + i] = fd;
+            if (worker == 0) {
+                bound_length = sizeof bound;
+                getsockname(fd, (struct sockaddr *)&bound, &bound_length);
+                char text[64];
+                describe_socket(fd, text, sizeof text);
+                log_message(LOG_LEVEL_INFO, "listening on %s", text);
+            }
+        }
+    }
+    return sockets;
+}
+
+void listener_close(struct listen_sockets *sockets)
+{
+    if (sockets == NULL)
+        return;
+    for (size_t i = 0; i < (size_t)sockets->workers * CONFIG_MAX_LISTEN; i++)
+        if (sockets->fds[i] >= 0)
+            close(sockets->fds[i]);
+    free(sockets->fds);
+    free(sockets);
+}
+
+struct listener_set *listener_start(struct server_state *state, struct listen_sockets *sockets, unsigned worker,
                                     char *error, size_t error_size)
 {
     struct listener_set *set = calloc(1, sizeof *set);
@@ -193,41 +310,13 @@ struct listener_set *listener_start(struct server_state *state, const struct tls
         free(set);
         return NULL;
     }
-    int activated[CONFIG_MAX_LISTEN];
-    int activated_count = take_activated_sockets(activated, CONFIG_MAX_LISTEN, error, error_size);
-    if (activated_count < 0) {
-        listener_stop(set);
-        return NULL;
-    }
-    if (activated_count > 0) {
-        log_message(LOG_LEVEL_INFO, "socket activation: using %d socket(s) passed by systemd (LISTEN_FDS) "
-                    "instead of the listen lines", activated_count);
-        for (int i = 0; i < activated_count; i++) {
-            if (add_listener(set, activated[i], error, error_size) != 0) {
-                for (int j = i; j < activated_count; j++)
-                    close(activated[j]);
-                listener_stop(set);
-                return NULL;
-            }
-            char text[64];
-            describe_socket(activated[i], text, sizeof text);
-            log_message(LOG_LEVEL_INFO, "listening on %s (from systemd)", text);
-        }
-    }
-    for (size_t i = 0; activated_count == 0 && i < config->listen_count; i++) {
-        int fd = bind_one(&config->listen[i], error, error_size);
-        if (fd < 0) {
+    for (size_t i = 0; i < sockets->per_worker; i++) {
+        int *fd = &sockets->fds[worker * CONFIG_MAX_LISTEN + i];
+        if (add_listener(set, *fd, error, error_size) != 0) {
             listener_stop(set);
             return NULL;
         }
-        if (add_listener(set, fd, error, error_size) != 0) {
-            close(fd);
-            listener_stop(set);
-            return NULL;
-        }
-        char text[64];
-        describe_socket(fd, text, sizeof text);
-        log_message(LOG_LEVEL_INFO, "listening on %s", text);
+        *fd = -1;  /* the listener owns it now */
     }
     state->listener_context = set;
     state->on_connection_closed = on_connection_closed;

@@ -9,9 +9,26 @@
 struct server_state;
 struct listener_set;
 
-/* Bind and listen on every address in `config`, accepting into `state`.
- * Returns NULL with a message in `error` when an address cannot be bound. */
-struct listener_set *listener_start(struct server_state *state, const struct tlsd_config *config,
+/* The listening sockets of every worker: fds[worker * CONFIG_MAX_LISTEN + i]
+ * for the i-th address; -1 once a worker's listener has taken it. */
+struct listen_sockets {
+    int *fds;
+    unsigned workers;
+    size_t per_worker;
+};
+
+/* Bind and listen on every address in `config`, once per worker (with
+ * SO_REUSEPORT when there are several), or take the sockets systemd
+ * passed (LISTEN_FDS), shared by all workers. Returns NULL with a message
+ * in `error` when an address cannot be bound. */
+struct listen_sockets *listener_open(const struct tlsd_config *config, unsigned workers, char *error,
+                                     size_t error_size);
+
+/* Close what no worker has taken, and free. */
+void listener_close(struct listen_sockets *sockets);
+
+/* Accept on `worker`'s sockets into `state` (whose event loop runs them). */
+struct listener_set *listener_start(struct server_state *state, struct listen_sockets *sockets, unsigned worker,
                                     char *error, size_t error_size);
 
 /* Stop accepting and close the listening sockets. */

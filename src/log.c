@@ -2,22 +2,24 @@
 #include "log.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
-static enum log_level current_level = LOG_LEVEL_INFO;
-static enum log_format current_format = LOG_FORMAT_TEXT;
+/* atomic: a reload sets them while the workers read them */
+static _Atomic int current_level = LOG_LEVEL_INFO;
+static _Atomic int current_format = LOG_FORMAT_TEXT;
 
 void log_setup(enum log_level level, enum log_format format)
 {
-    current_level = level;
-    current_format = format;
+    atomic_store_explicit(&current_level, (int)level, memory_order_relaxed);
+    atomic_store_explicit(&current_format, (int)format, memory_order_relaxed);
 }
 
 bool log_enabled(enum log_level level)
 {
-    return level <= current_level;
+    return (int)level <= atomic_load_explicit(&current_level, memory_order_relaxed);
 }
 
 /* One write(2) per line: lines from several event loops never interleave. */

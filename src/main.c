@@ -22,6 +22,7 @@
 #include "log.h"
 #include "notify.h"
 #include "tls.h"
+#include "worker.h"
 
 #define DEFAULT_CONFIG_FILE TLSD_SYSCONFDIR "/tlsd/tlsd.conf"
 #define SHUTDOWN_TIMEOUT_SECONDS 10
@@ -174,24 +175,23 @@ static int open_document_root(const char *path, char *error, size_t error_size)
 #define STATUS_INTERVAL_SECONDS 5
 
 struct daemon {
-    struct server_state state;
-    struct tlsd_config *config;          /* the current generation; replaced by a reload */
+    struct event_base *base;             /* the main thread's: signals and timers */
+    struct generation *generation;       /* the current one; replaced by a reload */
+    struct tls_resumption *resumption;   /* session cache and ticket keys: kept across reloads */
     const struct command_line *command_line;
-    struct listener_set *listeners;
-    struct event *shutdown_timer;
+    struct worker_pool *workers;
     struct event *status_timer;
     struct event *watchdog_timer;
-    unsigned last_status_count;
+    bool stopping;
 };
 
 static void send_status(struct daemon *daemon, const char *state_word)
 {
     char message[160];
     snprintf(message, sizeof message, "%sSTATUS=%s: %u connection(s) open, %llu accepted since start",
-             state_word, daemon->state.draining ? "stopping" : "serving", daemon->state.connection_count,
-             (unsigned long long)daemon->state.next_connection_id);
+             state_word, daemon->stopping ? "stopping" : "serving", worker_pool_connections(daemon->workers),
+             (unsigned long long)connection_accepted_total());
     notify_send(message);
-    daemon->last_status_count = daemon->state.connection_count;
 }
 
 static void on_status_timer(evutil_socket_t fd, short what, void *context)
@@ -210,42 +210,18 @@ static void on_watchdog_timer(evutil_socket_t fd, short what, void *context)
     notify_send("WATCHDOG=1");
 }
 
-static void on_drained(struct server_state *state)
-{
-    if (state->connection_count == 0)
-        event_base_loopexit(state->base, NULL);
-}
-
-static void on_shutdown_deadline(evutil_socket_t fd, short what, void *context)
-{
-    (void)fd;
-    (void)what;
-    struct daemon *daemon = context;
-    log_message(LOG_LEVEL_WARN, "shutdown: %u connection(s) still busy after %d s: closing them",
-                daemon->state.connection_count, SHUTDOWN_TIMEOUT_SECONDS);
-    connection_close_all(&daemon->state);
-    event_base_loopexit(daemon->state.base, NULL);
-}
-
 static void on_stop_signal(evutil_socket_t signal_number, short what, void *context)
 {
     (void)what;
     struct daemon *daemon = context;
-    if (daemon->state.draining)
+    if (daemon->stopping)
         return;
+    daemon->stopping = true;
     log_message(LOG_LEVEL_INFO, "%s: stopping; finishing %u open connection(s)",
-                signal_number == SIGINT ? "SIGINT" : "SIGTERM", daemon->state.connection_count);
+                signal_number == SIGINT ? "SIGINT" : "SIGTERM", worker_pool_connections(daemon->workers));
     notify_send("STOPPING=1\nSTATUS=stopping");
-    listener_stop(daemon->listeners);
-    daemon->listeners = NULL;
-    daemon->state.on_connection_closed = on_drained;
-    connection_drain_all(&daemon->state);
-    if (daemon->state.connection_count == 0) {
-        event_base_loopexit(daemon->state.base, NULL);
-        return;
-    }
-    struct timeval deadline = { .tv_sec = SHUTDOWN_TIMEOUT_SECONDS, .tv_usec = 0 };
-    evtimer_add(daemon->shutdown_timer, &deadline);
+    /* the main loop ends when the last worker has */
+    worker_pool_stop(daemon->workers, SHUTDOWN_TIMEOUT_SECONDS);
 }
 
 static bool same_listen_lines(const struct tlsd_config *a, const struct tlsd_config *b)
@@ -266,7 +242,7 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     (void)signal_number;
     (void)what;
     struct daemon *daemon = context;
-    if (daemon->state.draining)
+    if (daemon->stopping)
         return;
     notify_send("RELOADING=1\nSTATUS=reloading");
     log_message(LOG_LEVEL_INFO, "SIGHUP: reloading the configuration, certificate and key");
@@ -274,37 +250,45 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     struct tlsd_config *fresh = malloc(sizeof *fresh);
     struct tls_server *tls = NULL;
     int root_fd = -1;
+    struct generation *generation = NULL;
+    const struct tlsd_config *running = daemon->generation->config;
     if (fresh == NULL) {
         snprintf(error, sizeof error, "out of memory");
     } else if (load_configuration(daemon->command_line, fresh, error, sizeof error) == 0 &&
-               (tls = tls_server_create(fresh, error, sizeof error)) != NULL &&
+               (tls = tls_server_create(fresh, daemon->resumption, error, sizeof error)) != NULL &&
                (root_fd = open_document_root(fresh->document_root, error, sizeof error)) >= 0) {
-        if (!same_listen_lines(fresh, daemon->config))
-            log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets stay as they are until "
-                        "a restart");
-        if (fresh->workers != daemon->config->workers || fresh->max_connections != daemon->config->max_connections)
-            log_message(LOG_LEVEL_INFO, "reload: new workers / max_connections values apply to what comes next");
-        tls_server_release(daemon->state.tls);
-        daemon->state.tls = tls;
-        close(daemon->state.root_fd);
-        daemon->state.root_fd = root_fd;
-        config_free(daemon->config);
-        free(daemon->config);
-        daemon->config = fresh;
-        daemon->state.config = fresh;
-        log_setup(fresh->log_level, fresh->log_format);
-        log_message(LOG_LEVEL_INFO, "reloaded: new connections use the new configuration; %u open "
-                    "connection(s) finish on the old one", daemon->state.connection_count);
-        tls_server_log_chain(tls);
+        generation = generation_create(fresh, tls, root_fd);
+        if (generation == NULL)
+            snprintf(error, sizeof error, "out of memory");
+    }
+    if (generation == NULL) {
+        log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
+        if (root_fd >= 0)
+            close(root_fd);
+        tls_server_release(tls);
+        if (fresh) {
+            config_free(fresh);
+            free(fresh);
+        }
         send_status(daemon, "READY=1\n");
         return;
     }
-    log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
-    tls_server_release(tls);
-    if (fresh) {
-        config_free(fresh);
-        free(fresh);
-    }
+    if (!same_listen_lines(fresh, running))
+        log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets stay as they are until a restart");
+    if (fresh->session_cache_size != daemon->resumption->session_cache_size ||
+        fresh->session_timeout != daemon->resumption->session_timeout)
+        log_message(LOG_LEVEL_WARN, "reload: session_cache_size and session_timeout stay as they are until a "
+                    "restart (the sessions of the running ones are kept)");
+    if (fresh->workers != running->workers)
+        log_message(LOG_LEVEL_WARN, "reload: workers changed; the number of workers stays as it is until a "
+                    "restart");
+    log_setup(fresh->log_level, fresh->log_format);
+    worker_pool_update(daemon->workers, generation);
+    generation_release(daemon->generation);
+    daemon->generation = generation;
+    log_message(LOG_LEVEL_INFO, "reloaded: new connections use the new configuration; %u open "
+                "connection(s) finish on the old one", worker_pool_connections(daemon->workers));
+    tls_server_log_chain(tls);
     send_status(daemon, "READY=1\n");
 }
 
@@ -357,37 +341,35 @@ static int drop_privileges(const struct tlsd_config *config, char *error, size_t
 
 static int run(struct daemon *daemon)
 {
-    struct event_config *event_config = event_config_new();
-    /* one thread per loop: no locking inside libevent */
-    event_config_set_flag(event_config, EVENT_BASE_FLAG_NOLOCK);
-    daemon->state.base = event_base_new_with_config(event_config);
-    event_config_free(event_config);
-    if (daemon->state.base == NULL) {
+    const struct tlsd_config *config = daemon->generation->config;
+    daemon->base = event_base_new();
+    if (daemon->base == NULL) {
         log_message(LOG_LEVEL_ERROR, "cannot create the event loop");
         return EXIT_RUNTIME;
     }
-    daemon->state.config = daemon->config;
-
     char error[CONFIG_ERROR_SIZE];
     int status = EXIT_CLEAN;
-    struct event_base *base = daemon->state.base;
-    daemon->listeners = listener_start(&daemon->state, daemon->config, error, sizeof error);
+    struct event_base *base = daemon->base;
+    unsigned workers = worker_count(config->workers);
+    struct listen_sockets *sockets = listener_open(config, workers, error, sizeof error);
     struct event *term = evsignal_new(base, SIGTERM, on_stop_signal, daemon);
     struct event *interrupt = evsignal_new(base, SIGINT, on_stop_signal, daemon);
     struct event *hangup = evsignal_new(base, SIGHUP, on_hangup, daemon);
-    daemon->shutdown_timer = evtimer_new(base, on_shutdown_deadline, daemon);
     daemon->status_timer = event_new(base, -1, EV_PERSIST, on_status_timer, daemon);
     daemon->watchdog_timer = event_new(base, -1, EV_PERSIST, on_watchdog_timer, daemon);
-    if (daemon->listeners == NULL) {
+    if (sockets == NULL) {
         log_message(LOG_LEVEL_ERROR, "%s", error);
         status = EXIT_RUNTIME;
-    } else if (!term || !interrupt || !hangup || !daemon->shutdown_timer || !daemon->status_timer ||
-               !daemon->watchdog_timer) {
+    } else if (!term || !interrupt || !hangup || !daemon->status_timer || !daemon->watchdog_timer) {
         log_message(LOG_LEVEL_ERROR, "cannot set up signal handling");
         status = EXIT_RUNTIME;
-    } else if (drop_privileges(daemon->config, error, sizeof error) != 0) {
+    } else if (drop_privileges(config, error, sizeof error) != 0) {
         log_message(LOG_LEVEL_ERROR, "%s", error);
         status = EXIT_CONFIGURATION;
+    } else if ((daemon->workers = worker_pool_start(base, workers, sockets, daemon->generation, error,
+                                                    sizeof error)) == NULL) {
+        log_message(LOG_LEVEL_ERROR, "%s", error);
+        status = EXIT_RUNTIME;
     } else {
         evsignal_add(term, NULL);
         evsignal_add(interrupt, NULL);
@@ -402,15 +384,14 @@ static int run(struct daemon *daemon)
             struct timeval half = { .tv_sec = (time_t)(watchdog / 2000000), .tv_usec = (suseconds_t)(watchdog / 2 % 1000000) };
             evtimer_add(daemon->watchdog_timer, &half);
         }
-        log_message(LOG_LEVEL_INFO, "ready: serving %s", daemon->config->document_root);
+        log_message(LOG_LEVEL_INFO, "ready: serving %s with %u worker(s)", config->document_root, workers);
         send_status(daemon, "READY=1\n");
         event_base_dispatch(base);
         log_message(LOG_LEVEL_INFO, "stopped");
     }
-    connection_close_all(&daemon->state);
-    listener_stop(daemon->listeners);
-    struct event *events[] = { term, interrupt, hangup, daemon->shutdown_timer, daemon->status_timer,
-                               daemon->watchdog_timer };
+    worker_pool_free(daemon->workers);
+    listener_close(sockets);
+    struct event *events[] = { term, interrupt, hangup, daemon->status_timer, daemon->watchdog_timer };
     for (size_t i = 0; i < sizeof events / sizeof *events; i++)  /* NOLINT(bugprone-sizeof-expression) */
         if (events[i])
             event_free(events[i]);
@@ -443,13 +424,17 @@ int main(int argc, char **argv)
     }
     log_setup(config->log_level, config->log_format);
 
-    struct tls_server *tls = tls_server_create(config, error, sizeof error);
+    struct tls_resumption *resumption = tls_resumption_create(config, error, sizeof error);
+    struct tls_server *tls = NULL;
     int root_fd = -1;
+    if (resumption != NULL)
+        tls = tls_server_create(config, resumption, error, sizeof error);
     if (tls != NULL)
         root_fd = open_document_root(config->document_root, error, sizeof error);
     if (tls == NULL || root_fd < 0) {
         fprintf(stderr, "tlsd: %s\n", error);
         tls_server_release(tls);
+        tls_resumption_free(resumption);
         config_free(config);
         free(config);
         return EXIT_CONFIGURATION;
@@ -458,6 +443,7 @@ int main(int argc, char **argv)
         printf("configuration ok\n");
         close(root_fd);
         tls_server_release(tls);
+        tls_resumption_free(resumption);
         config_free(config);
         free(config);
         return EXIT_CLEAN;
@@ -467,23 +453,29 @@ int main(int argc, char **argv)
                 compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : "",
                 event_get_version());
     tls_server_log_chain(tls);
-    if (config->workers > 1)
-        log_message(LOG_LEVEL_INFO, "workers %u: this version runs one event loop", config->workers);
     if (config->keylog_file)
         log_message(LOG_LEVEL_WARN, "keylog_file %s: the secrets of every connection are written there; "
                     "anyone who can read it can decrypt captured traffic. Use it for debugging only.",
                     config->keylog_file);
 
+    struct generation *generation = generation_create(config, tls, root_fd);
+    if (generation == NULL) {
+        fprintf(stderr, "tlsd: out of memory\n");
+        close(root_fd);
+        tls_server_release(tls);
+        tls_resumption_free(resumption);
+        config_free(config);
+        free(config);
+        return EXIT_RUNTIME;
+    }
     struct daemon daemon;
     memset(&daemon, 0, sizeof daemon);
-    daemon.config = config;
+    daemon.generation = generation;
+    daemon.resumption = resumption;
     daemon.command_line = &line;
-    daemon.state.tls = tls;
-    daemon.state.root_fd = root_fd;
     int status = run(&daemon);
-    close(daemon.state.root_fd);
-    tls_server_release(daemon.state.tls);
-    config_free(daemon.config);
-    free(daemon.config);
+    generation_release(daemon.generation);
+    /* after the last generation: no connection can resume any more */
+    tls_resumption_free(resumption);
     return status;
 }

@@ -216,7 +216,56 @@ static void write_keylog_line(void *context, const char *label, const unsigned c
     keylog_write(context, label, client_random, secret, secret_length);
 }
 
-struct tls_server *tls_server_create(const struct tlsd_config *config, char *error, size_t error_size)
+struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, char *error, size_t error_size)
+{
+    struct tls_resumption *resumption = calloc(1, sizeof *resumption);
+    if (resumption == NULL) {
+        snprintf(error, error_size, "out of memory");
+        return NULL;
+    }
+    mbedtls_entropy_init(&resumption->entropy);
+    mbedtls_ctr_drbg_init(&resumption->random);
+    mbedtls_ssl_cache_init(&resumption->session_cache);
+    mbedtls_ssl_ticket_init(&resumption->tickets);
+    resumption->session_cache_size = config->session_cache_size;
+    resumption->session_timeout = config->session_timeout;
+    char reason[160];
+    int result = compat_crypto_init();
+    if (result == 0)
+        result = mbedtls_ctr_drbg_seed(&resumption->random, mbedtls_entropy_func, &resumption->entropy,
+                                       (const unsigned char *)"tlsd tickets", 12);
+    if (result != 0) {
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot seed the random generator: %s", reason);
+        tls_resumption_free(resumption);
+        return NULL;
+    }
+    mbedtls_ssl_cache_set_max_entries(&resumption->session_cache, (int)config->session_cache_size);
+    mbedtls_ssl_cache_set_timeout(&resumption->session_cache, (int)config->session_timeout);
+    result = mbedtls_ssl_ticket_setup(&resumption->tickets, mbedtls_ctr_drbg_random, &resumption->random,
+                                      MBEDTLS_CIPHER_AES_256_GCM, config->session_timeout);
+    if (result != 0) {
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot set up session tickets: %s", reason);
+        tls_resumption_free(resumption);
+        return NULL;
+    }
+    return resumption;
+}
+
+void tls_resumption_free(struct tls_resumption *resumption)
+{
+    if (resumption == NULL)
+        return;
+    mbedtls_ssl_ticket_free(&resumption->tickets);
+    mbedtls_ssl_cache_free(&resumption->session_cache);
+    mbedtls_ctr_drbg_free(&resumption->random);
+    mbedtls_entropy_free(&resumption->entropy);
+    free(resumption);
+}
+
+struct tls_server *tls_server_create(const struct tlsd_config *config, struct tls_resumption *resumption,
+                                     char *error, size_t error_size)
 {
     struct tls_server *server = calloc(1, sizeof *server);
     if (server == NULL) {
@@ -229,8 +278,7 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, char *err
     mbedtls_pk_init(&server->key);
     mbedtls_entropy_init(&server->entropy);
     mbedtls_ctr_drbg_init(&server->random);
-    mbedtls_ssl_cache_init(&server->session_cache);
-    mbedtls_ssl_ticket_init(&server->tickets);
+    server->resumption = resumption;
 
     char reason[160];
     int result = compat_crypto_init();
@@ -286,21 +334,13 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, char *err
         snprintf(error, error_size, "cannot set up TLS: %s", reason);
         goto fail;
     }
-    if (config->session_cache_size > 0) {
-        mbedtls_ssl_cache_set_max_entries(&server->session_cache, (int)config->session_cache_size);
-        compat_conf_session_cache(&server->ssl_config, &server->session_cache);
+    if (resumption != NULL && config->session_cache_size > 0 && resumption->session_cache_size > 0) {
+        compat_conf_session_cache(&server->ssl_config, &resumption->session_cache);
         server->session_cache_on = true;
     }
-    if (config->session_tickets) {
-        result = mbedtls_ssl_ticket_setup(&server->tickets, mbedtls_ctr_drbg_random, &server->random,
-                                          MBEDTLS_CIPHER_AES_256_GCM, 86400);
-        if (result != 0) {
-            tls_error_text(result, reason, sizeof reason);
-            snprintf(error, error_size, "cannot set up session tickets: %s", reason);
-            goto fail;
-        }
+    if (resumption != NULL && config->session_tickets) {
         mbedtls_ssl_conf_session_tickets_cb(&server->ssl_config, mbedtls_ssl_ticket_write,
-                                            mbedtls_ssl_ticket_parse, &server->tickets);
+                                            mbedtls_ssl_ticket_parse, &resumption->tickets);
         server->tickets_on = true;
     }
     if (config->keylog_file) {
@@ -325,16 +365,15 @@ bool tls_handshake_pending(const mbedtls_ssl_context *ssl)
 
 void tls_server_reference(struct tls_server *server)
 {
-    server->references++;
+    atomic_fetch_add_explicit(&server->references, 1, memory_order_relaxed);
 }
 
 void tls_server_release(struct tls_server *server)
 {
-    if (server == NULL || --server->references > 0)
+    /* workers release from their own threads: the last one frees */
+    if (server == NULL || atomic_fetch_sub_explicit(&server->references, 1, memory_order_acq_rel) > 1)
         return;
     keylog_close(server->keylog);
-    mbedtls_ssl_ticket_free(&server->tickets);
-    mbedtls_ssl_cache_free(&server->session_cache);
     mbedtls_ssl_config_free(&server->ssl_config);
     mbedtls_pk_free(&server->key);
     mbedtls_x509_crt_free(&server->chain);

@@ -7,6 +7,7 @@
 #ifndef TLSD_TLS_H
 #define TLSD_TLS_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -33,21 +34,37 @@ struct tls_server {
     mbedtls_pk_context key;
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context random;
-    mbedtls_ssl_cache_context session_cache;
-    mbedtls_ssl_ticket_context tickets;
+    struct tls_resumption *resumption;  /* not owned; NULL = no resumption */
     bool session_cache_on;
     bool tickets_on;
     int ciphersuites[TLS_MAX_CIPHERSUITES + 1];
     struct keylog *keylog;       /* NULL unless keylog_file is set */
     struct compat_keylog_hook keylog_hook;
-    unsigned references;
+    _Atomic unsigned references;
 };
+
+/* Session resumption, shared by every worker and kept across reloads so
+ * that a reload never breaks it: the session-id cache and the session
+ * ticket keys (AES-256-GCM, rotated every session_timeout by Mbed TLS:
+ * a ticket stays valid for session_timeout after it is issued). Sizes
+ * and timeouts are taken from the configuration at start. */
+struct tls_resumption {
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context random;
+    mbedtls_ssl_cache_context session_cache;
+    mbedtls_ssl_ticket_context tickets;
+    unsigned session_cache_size;
+    unsigned session_timeout;
+};
+struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, char *error, size_t error_size);
+void tls_resumption_free(struct tls_resumption *resumption);
 
 /* Load the chain and key named in `config` (and open keylog_file), check them (they exist, parse,
  * the key is not readable by group or others, the key matches the leaf, the
  * chain is in order) and set up the TLS policy. On error returns NULL with
  * a precise message in `error`. The result holds one reference. */
-struct tls_server *tls_server_create(const struct tlsd_config *config, char *error, size_t error_size);
+struct tls_server *tls_server_create(const struct tlsd_config *config, struct tls_resumption *resumption,
+                                     char *error, size_t error_size);
 
 /* Whether the handshake still has steps to run. True also for Mbed TLS
  * 3.6's TLS 1.3 NewSessionTicket states, which come after "handshake over"

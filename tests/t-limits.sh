@@ -5,7 +5,8 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 [ -x /bin/bash ] || skip_all "bash is needed for raw sockets"
 
-printf 'max_connections 5\nhandshake_timeout 30\n' >"$WORK/empty.conf"
+# one worker: with several, each pauses at its own share of the limit
+printf 'max_connections 5\nhandshake_timeout 30\nworkers 1\n' >"$WORK/empty.conf"
 start_tlsd
 fds_before=$(ls "/proc/$TLSD_PID/fd" | wc -l)
 # 8 idle TCP connections: the 5 first are accepted, then accepting pauses

@@ -26,11 +26,21 @@ while ! grep -q "Capturing on" "$WORK/tshark.out" 2>/dev/null; do
     tries=$((tries + 1))
 done
 
+connections=1
 curl_tls --tls-max 1.2 -o /dev/null "$(url /index.html?tls12)"
 if tls13_available; then
     curl_tls --tlsv1.3 -o /dev/null "$(url /index.html?tls13)"
+    connections=2
 fi
-sleep 1
+# Under load (the suite runs in parallel) dumpcap may write the packets a
+# while after curl has finished: wait until every connection's closing FIN
+# from both sides is in the file, up to 20 s, instead of a fixed sleep.
+fins() { tshark -r "$WORK/capture.pcapng" -Y 'tcp.flags.fin == 1' 2>/dev/null | wc -l; }
+tries=0
+while [ "$(fins)" -lt $((2 * connections)) ] && [ $tries -lt 100 ]; do
+    sleep 0.2
+    tries=$((tries + 1))
+done
 kill -INT "$TSHARK_PID"
 wait "$TSHARK_PID" 2>/dev/null
 stop_tlsd
@@ -48,4 +58,12 @@ responses=$(tshark -r "$WORK/capture.pcapng" -o "tls.keylog_file:$WORK/server.ke
 check "the responses decrypt too" test "$responses" -ge 1
 : >"$WORK/no.keys"
 check "without the key log nothing decrypts (the control)" test -z "$(decrypt "$WORK/no.keys")"
+if [ "$FAILURES" -ne 0 ]; then
+    echo "--- what was captured: $(tshark -r "$WORK/capture.pcapng" 2>/dev/null | wc -l) packets," \
+        "$(fins) FINs (waited $tries x 0.2 s); tshark said:"
+    cat "$WORK/tshark.out"
+    tshark -r "$WORK/capture.pcapng" 2>&1 | head -n 40
+    echo "--- key log labels:"
+    cut -d' ' -f1 "$WORK/server.keys" | sort | uniq -c
+fi
 finish
