@@ -23,6 +23,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "file_cache.h"
 #include "files.h"
 #include "hslog.h"
 #include "http.h"
@@ -84,7 +85,8 @@ struct connection {
     size_t pending_sent;
     int file_fd;
     uint64_t file_remaining;
-    const char *memory_body;     /* a body sent from memory (the handshake record) */
+    const char *memory_body;     /* a body sent from memory (the handshake record, a cached file) */
+    struct cached_body *cached_body;  /* held while memory_body points into it */
     uint64_t body_length;
     size_t head_length;
     uint64_t plaintext_sent;
@@ -161,6 +163,7 @@ static void connection_destroy(struct connection *connection, const char *reason
         tls_session_free(&connection->tls);
     if (connection->file_fd >= 0)
         close(connection->file_fd);
+    file_cache_release(connection->cached_body);
     free(connection->handshake_record);
     free(connection->request);
     free(connection->pending);
@@ -405,13 +408,28 @@ static void prepare_response(struct connection *connection, const struct http_re
         return;
     }
     struct files_entry entry;
-    enum files_result found = files_open(connection->state->root_fd, request->path, request->path_length,
-                                         connection->state->config->index, &entry);
+    struct cached_body *cached = NULL;
+    struct server_state *state = connection->state;
+    enum files_result found;
+    if (state->file_cache) {
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+        found = file_cache_open(state->file_cache, state->root_fd, request->path, request->path_length,
+                                state->config->index, now.tv_sec, &entry, &cached);
+    } else {
+        found = files_open(state->root_fd, request->path, request->path_length, state->config->index, &entry);
+    }
     switch (found) {
     case FILES_OK:
         begin_response(connection, 200, entry.content_type, entry.size, !is_head, NULL);
         if (is_head || entry.size == 0 || connection->status != 200) {
-            close(entry.fd);
+            if (entry.fd >= 0)
+                close(entry.fd);
+            file_cache_release(cached);
+        } else if (cached) {
+            connection->cached_body = cached;
+            connection->memory_body = (const char *)cached->bytes;
+            connection->file_remaining = entry.size;
         } else {
             connection->file_fd = entry.fd;
             connection->file_remaining = entry.size;
@@ -473,6 +491,8 @@ static void finish_response(struct connection *connection)
         connection->file_fd = -1;
     }
     connection->memory_body = NULL;
+    file_cache_release(connection->cached_body);
+    connection->cached_body = NULL;
     /* keep what a pipelining client already sent after this request */
     memmove(connection->request, connection->request + connection->request_consumed,
             connection->request_length - connection->request_consumed);

@@ -20,6 +20,7 @@ struct server_state {
     const struct tlsd_config *config;
     struct tls_server *tls;          /* the current generation; connections keep their own reference */
     int root_fd;                     /* the document root, open as a directory */
+    struct file_cache *file_cache;   /* this worker's; NULL = none */
     unsigned max_connections;        /* this worker's share of max_connections */
     _Atomic unsigned connection_count;  /* atomic: the main thread reads it for STATUS= */
     bool draining;                   /* stopping: finish in-flight responses, accept nothing */

@@ -323,6 +323,9 @@ enum files_result files_open(int root_fd, const char *encoded_path, size_t lengt
     entry->fd = -1;
     entry->size = 0;
     entry->mtime = 0;
+    entry->mtime_nanoseconds = 0;
+    entry->inode = 0;
+    entry->device = 0;
     entry->content_type = NULL;
 
     long n = files_normalize_path(encoded_path, length, path, sizeof path, &trailing);
@@ -369,7 +372,10 @@ enum files_result files_open(int root_fd, const char *encoded_path, size_t lengt
 
     entry->fd = fd;
     entry->size = (uint64_t)st.st_size;
-    entry->mtime = (long long)st.st_mtime;
+    entry->mtime = (long long)st.st_mtim.tv_sec;
+    entry->mtime_nanoseconds = st.st_mtim.tv_nsec;
+    entry->inode = (uint64_t)st.st_ino;
+    entry->device = (uint64_t)st.st_dev;
     entry->content_type = files_content_type(name);
     return FILES_OK;
 }

@@ -30,6 +30,9 @@ struct files_entry {
     int fd;                   /* open for reading, O_CLOEXEC; caller closes */
     uint64_t size;
     long long mtime;          /* seconds since the epoch */
+    long mtime_nanoseconds;
+    uint64_t inode;           /* with device, size and mtime: "is it still the same file?" */
+    uint64_t device;
     const char *content_type; /* static string */
 };
 

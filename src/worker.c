@@ -16,6 +16,7 @@
 #include <event2/event.h>
 
 #include "connection.h"
+#include "file_cache.h"
 #include "listener.h"
 #include "log.h"
 #include "tls.h"
@@ -106,6 +107,8 @@ static void serve_generation(struct worker *worker, struct generation *generatio
     worker->state.config = generation->config;
     worker->state.tls = generation->tls;
     worker->state.root_fd = generation->root_fd;
+    /* another document root or index: nothing cached still holds */
+    file_cache_clear(worker->state.file_cache);
     /* Each worker gets its share of max_connections (the shares add up to
      * it, at least one each), so that no worker waits on another's count. */
     unsigned limit = generation->config->max_connections, count = worker->pool->count;
@@ -247,6 +250,11 @@ static int setup_worker(struct worker_pool *pool, unsigned index, struct listen_
         snprintf(error, error_size, "out of memory");
         return -1;
     }
+    worker->state.file_cache = file_cache_create();
+    if (worker->state.file_cache == NULL) {
+        snprintf(error, error_size, "out of memory");
+        return -1;
+    }
     event_add(worker->control_event, NULL);
     generation_hold(generation);
     serve_generation(worker, generation);
@@ -350,6 +358,7 @@ void worker_pool_free(struct worker_pool *pool)
             event_free(worker->shutdown_timer);
         if (worker->state.base)
             event_base_free(worker->state.base);
+        file_cache_free(worker->state.file_cache);
         generation_release(worker->generation);
         for (int end = 0; end < 2; end++)
             if (worker->control[end] >= 0)

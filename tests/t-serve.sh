@@ -90,5 +90,26 @@ check "log names the peer" log_has "conn=[0-9]+ peer=127\.0\.0\.1:[0-9]+"
 
 stop_tlsd
 check "SIGTERM stops tlsd with status 0" test "$STOP_STATUS" -eq 0
+
+# Small files are served from memory and looked up again on disk at most
+# once a second: an edit shows within that, a removal too.
+DOCROOT="$WORK/www"
+mkdir -p "$DOCROOT"
+printf 'first version\n' >"$DOCROOT/page.txt"
+start_tlsd
+check "a small file is served" test "$(curl_tls "$(url /page.txt)")" = "first version"
+check "... and again from the cache" test "$(curl_tls "$(url /page.txt)")" = "first version"
+printf 'second, longer version\n' >"$DOCROOT/page.txt.new" && mv "$DOCROOT/page.txt.new" "$DOCROOT/page.txt"
+sleep 1.2
+check "an edited file is served new within a second" \
+    test "$(curl_tls "$(url /page.txt)")" = "second, longer version"
+printf 'same size, new text\n' >"$DOCROOT/page.txt"   # rewritten in place, same inode
+sleep 1.2
+check "a file rewritten in place is served new too" test "$(curl_tls "$(url /page.txt)")" = "same size, new text"
+rm "$DOCROOT/page.txt"
+sleep 1.2
+code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /page.txt)")
+check "a removed file is 404 within a second ($code)" test "$code" = 404
+stop_tlsd
 check "the log says it stopped" grep -q "stopped" "$WORK/tlsd.log"
 finish

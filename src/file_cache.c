@@ -1,0 +1,229 @@
+/* file_cache.c: small static files in memory, revalidated by mtime. */
+#include "file_cache.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct file_cache_entry {
+    bool used;
+    uint64_t hash;
+    size_t key_length;
+    char key[FILE_CACHE_MAX_KEY];
+    struct cached_body *body;
+    const char *content_type;
+    long long mtime;
+    long mtime_nanoseconds;
+    uint64_t inode;
+    uint64_t device;
+    time_t checked_at;
+    uint64_t last_used;       /* for evicting the least recently used */
+};
+
+struct file_cache {
+    struct file_cache_entry entries[FILE_CACHE_ENTRIES];
+    size_t bytes;             /* content held, for FILE_CACHE_MAX_BYTES */
+    uint64_t clock;
+    struct file_cache_statistics statistics;
+};
+
+/* FNV-1a: the key is the request path, and the table is a short array
+ * searched by hash first, so collisions cost a memcmp, nothing worse. */
+static uint64_t hash_key(const char *key, size_t length)
+{
+    uint64_t hash = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < length; i++) {
+        hash ^= (unsigned char)key[i];
+        hash *= 0x100000001b3ULL;
+    }
+    return hash;
+}
+
+struct file_cache *file_cache_create(void)
+{
+    return calloc(1, sizeof(struct file_cache));
+}
+
+void file_cache_release(struct cached_body *body)
+{
+    if (body != NULL && --body->references == 0)
+        free(body);
+}
+
+static void drop_entry(struct file_cache *cache, struct file_cache_entry *entry)
+{
+    if (!entry->used)
+        return;
+    cache->bytes -= entry->body->size;
+    file_cache_release(entry->body);
+    entry->body = NULL;
+    entry->used = false;
+}
+
+void file_cache_clear(struct file_cache *cache)
+{
+    if (cache == NULL)
+        return;
+    for (size_t i = 0; i < FILE_CACHE_ENTRIES; i++)
+        drop_entry(cache, &cache->entries[i]);
+}
+
+void file_cache_free(struct file_cache *cache)
+{
+    file_cache_clear(cache);
+    free(cache);
+}
+
+struct file_cache_statistics file_cache_statistics(const struct file_cache *cache)
+{
+    return cache->statistics;
+}
+
+static struct file_cache_entry *find(struct file_cache *cache, uint64_t hash, const char *key, size_t length)
+{
+    for (size_t i = 0; i < FILE_CACHE_ENTRIES; i++) {
+        struct file_cache_entry *entry = &cache->entries[i];
+        if (entry->used && entry->hash == hash && entry->key_length == length &&
+            memcmp(entry->key, key, length) == 0)
+            return entry;
+    }
+    return NULL;
+}
+
+static bool same_file(const struct file_cache_entry *cached, const struct files_entry *found)
+{
+    return cached->body->size == found->size && cached->mtime == found->mtime &&
+           cached->mtime_nanoseconds == found->mtime_nanoseconds && cached->inode == found->inode &&
+           cached->device == found->device;
+}
+
+/* The whole file, or NULL (out of memory, or it changed size under us:
+ * then it is sent from the file as it is now). */
+static struct cached_body *read_body(int fd, uint64_t size)
+{
+    struct cached_body *body = malloc(sizeof *body + (size_t)size);
+    if (body == NULL)
+        return NULL;
+    body->references = 1;
+    body->size = (size_t)size;
+    size_t have = 0;
+    while (have < body->size) {
+        ssize_t got = pread(fd, body->bytes + have, body->size - have, (off_t)have);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got <= 0) {
+            free(body);
+            return NULL;
+        }
+        have += (size_t)got;
+    }
+    return body;
+}
+
+/* A free slot, or the least recently used one emptied, until `size` more
+ * bytes fit under FILE_CACHE_MAX_BYTES. */
+static struct file_cache_entry *make_room(struct file_cache *cache, size_t size)
+{
+    struct file_cache_entry *slot = NULL;
+    for (;;) {
+        struct file_cache_entry *oldest = NULL;
+        slot = NULL;
+        for (size_t i = 0; i < FILE_CACHE_ENTRIES; i++) {
+            struct file_cache_entry *entry = &cache->entries[i];
+            if (!entry->used) {
+                slot = entry;
+                continue;
+            }
+            if (oldest == NULL || entry->last_used < oldest->last_used)
+                oldest = entry;
+        }
+        if (slot != NULL && cache->bytes + size <= FILE_CACHE_MAX_BYTES)
+            return slot;
+        if (oldest == NULL)
+            return NULL;  /* empty, and still too big: cannot happen below FILE_CACHE_MAX_FILE */
+        drop_entry(cache, oldest);
+    }
+}
+
+enum files_result file_cache_open(struct file_cache *cache, int root_fd, const char *encoded_path, size_t length,
+                                  const char *index, time_t now, struct files_entry *entry,
+                                  struct cached_body **body)
+{
+    *body = NULL;
+    if (length > FILE_CACHE_MAX_KEY) {
+        cache->statistics.uncached++;
+        return files_open(root_fd, encoded_path, length, index, entry);
+    }
+    uint64_t hash = hash_key(encoded_path, length);
+    struct file_cache_entry *cached = find(cache, hash, encoded_path, length);
+    if (cached != NULL && now - cached->checked_at < FILE_CACHE_VALID_SECONDS) {
+        cached->last_used = ++cache->clock;
+        cached->body->references++;
+        *body = cached->body;
+        entry->fd = -1;
+        entry->size = cached->body->size;
+        entry->mtime = cached->mtime;
+        entry->mtime_nanoseconds = cached->mtime_nanoseconds;
+        entry->inode = cached->inode;
+        entry->device = cached->device;
+        entry->content_type = cached->content_type;
+        cache->statistics.hits++;
+        return FILES_OK;
+    }
+
+    /* a miss, or time to look again: the same safe lookup as without a cache */
+    enum files_result result = files_open(root_fd, encoded_path, length, index, entry);
+    if (result != FILES_OK) {
+        if (cached != NULL)
+            drop_entry(cache, cached);
+        return result;
+    }
+    if (cached != NULL && same_file(cached, entry)) {
+        close(entry->fd);
+        entry->fd = -1;
+        cached->checked_at = now;
+        cached->last_used = ++cache->clock;
+        cached->body->references++;
+        *body = cached->body;
+        cache->statistics.revalidated++;
+        return FILES_OK;
+    }
+    if (cached != NULL)
+        drop_entry(cache, cached);
+    if (entry->size > FILE_CACHE_MAX_FILE) {
+        cache->statistics.uncached++;
+        return FILES_OK;
+    }
+    struct cached_body *loaded = read_body(entry->fd, entry->size);
+    if (loaded == NULL) {
+        cache->statistics.uncached++;
+        return FILES_OK;  /* send it from the file */
+    }
+    struct file_cache_entry *slot = make_room(cache, loaded->size);
+    if (slot == NULL) {
+        file_cache_release(loaded);
+        cache->statistics.uncached++;
+        return FILES_OK;
+    }
+    close(entry->fd);
+    entry->fd = -1;
+    slot->used = true;
+    slot->hash = hash;
+    slot->key_length = length;
+    memcpy(slot->key, encoded_path, length);
+    slot->body = loaded;
+    slot->content_type = entry->content_type;
+    slot->mtime = entry->mtime;
+    slot->mtime_nanoseconds = entry->mtime_nanoseconds;
+    slot->inode = entry->inode;
+    slot->device = entry->device;
+    slot->checked_at = now;
+    slot->last_used = ++cache->clock;
+    cache->bytes += loaded->size;
+    loaded->references++;  /* one for the cache, one for the caller */
+    *body = loaded;
+    cache->statistics.loaded++;
+    return FILES_OK;
+}
