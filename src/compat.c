@@ -1,11 +1,14 @@
 /* compat.c: the Mbed TLS 2.28 / 3.6 differences tlsd touches. */
 #include "compat.h"
+#include "session_cache.h"
 
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include <mbedtls/ecp.h>
 #include <mbedtls/bignum.h>
+#include <mbedtls/platform_util.h>
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
 #include <psa/crypto.h>
 #endif
@@ -177,6 +180,94 @@ bool compat_ssl_read_should_retry(int result)
 void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache)
 {
     mbedtls_ssl_conf_session_cache(config, cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
+}
+
+#if TLSD_MBEDTLS3
+#define SESSION_FIELD(session, field) ((session)->MBEDTLS_PRIVATE(field))
+#define CACHE_MISS MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND
+#else
+#define SESSION_FIELD(session, field) ((session)->field)
+/* What 2.28's own mbedtls_ssl_cache_get() returns; the library only
+ * tests for nonzero. */
+#define CACHE_MISS 1
+#endif
+
+static int shared_cache_set(struct session_cache *cache, const unsigned char *id, size_t id_length,
+                            const mbedtls_ssl_session *session)
+{
+    unsigned char blob[SESSION_CACHE_DATA_MAX];
+    size_t blob_length = 0;
+    int result = mbedtls_ssl_session_save(session, blob, sizeof blob, &blob_length);
+    if (result == 0 && session_cache_store(cache, id, id_length, blob, blob_length, time(NULL)) != 0)
+        result = MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    /* The blob holds the master secret. */
+    mbedtls_platform_zeroize(blob, sizeof blob);
+    return result;
+}
+
+/* Both versions hand over a freshly initialised session (2.28 with the id
+ * filled in) and take ownership of what it points to on success only.
+ * mbedtls_ssl_session_load() overwrites pointers without freeing them and
+ * frees the session on failure, so it loads into a temporary that is moved
+ * into place only once complete and checked. */
+static int shared_cache_get(struct session_cache *cache, const unsigned char *id, size_t id_length,
+                            mbedtls_ssl_session *session)
+{
+    unsigned char blob[SESSION_CACHE_DATA_MAX];
+    size_t blob_length = 0;
+    if (session_cache_lookup(cache, id, id_length, blob, sizeof blob, &blob_length, time(NULL)) != 0)
+        return CACHE_MISS;
+    mbedtls_ssl_session loaded;
+    mbedtls_ssl_session_init(&loaded);
+    int result = mbedtls_ssl_session_load(&loaded, blob, blob_length);
+    mbedtls_platform_zeroize(blob, sizeof blob);
+    if (result != 0) {
+        mbedtls_ssl_session_free(&loaded);
+        return result;
+    }
+    /* Stored under its own id; a mismatch would mean resuming another
+     * client's session. */
+    if (SESSION_FIELD(&loaded, id_len) != id_length
+        || memcmp(SESSION_FIELD(&loaded, id), id, id_length) != 0) {
+        mbedtls_ssl_session_free(&loaded);
+        return CACHE_MISS;
+    }
+    /* On 2.28 id points into *session: it is not read after this. */
+    mbedtls_ssl_session_free(session);
+    *session = loaded;
+    /* Moved, not copied: only the stack copy of the secret goes. */
+    mbedtls_platform_zeroize(&loaded, sizeof loaded);
+    return 0;
+}
+
+#if TLSD_MBEDTLS3
+static int shared_cache_get_callback(void *context, const unsigned char *id, size_t id_length,
+                                     mbedtls_ssl_session *session)
+{
+    return shared_cache_get(context, id, id_length, session);
+}
+
+static int shared_cache_set_callback(void *context, const unsigned char *id, size_t id_length,
+                                     const mbedtls_ssl_session *session)
+{
+    return shared_cache_set(context, id, id_length, session);
+}
+#else
+/* 2.28 passes the id inside the session. */
+static int shared_cache_get_callback(void *context, mbedtls_ssl_session *session)
+{
+    return shared_cache_get(context, session->id, session->id_len, session);
+}
+
+static int shared_cache_set_callback(void *context, const mbedtls_ssl_session *session)
+{
+    return shared_cache_set(context, session->id, session->id_len, session);
+}
+#endif
+
+void compat_conf_shared_session_cache(mbedtls_ssl_config *config, struct session_cache *cache)
+{
+    mbedtls_ssl_conf_session_cache(config, cache, shared_cache_get_callback, shared_cache_set_callback);
 }
 
 #if TLSD_MBEDTLS3

@@ -56,6 +56,14 @@ bool compat_ssl_read_should_retry(int result);
 /* Server-side session-id cache (the get/set signatures differ). */
 void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache);
 
+/* Server-side session-id cache in our own struct session_cache, shared
+ * by all threads: sessions are stored serialized (mbedtls_ssl_session_save)
+ * under their id, stamped with time(NULL). A session whose serialized form
+ * exceeds SESSION_CACHE_DATA_MAX (a large client certificate) is not
+ * cached. The cache must outlive the config. */
+struct session_cache;
+void compat_conf_shared_session_cache(mbedtls_ssl_config *config, struct session_cache *cache);
+
 /* Key export for the NSS key log: `function` gets the NSS label
  * ("CLIENT_RANDOM", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", ...), the client
  * random and the secret. 2.28 registers it per config, 3.x per context:
