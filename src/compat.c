@@ -177,11 +177,6 @@ bool compat_ssl_read_should_retry(int result)
     return false;
 }
 
-void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache)
-{
-    mbedtls_ssl_conf_session_cache(config, cache, mbedtls_ssl_cache_get, mbedtls_ssl_cache_set);
-}
-
 #if TLSD_MBEDTLS3
 #define SESSION_FIELD(session, field) ((session)->MBEDTLS_PRIVATE(field))
 #define CACHE_MISS MBEDTLS_ERR_SSL_CACHE_ENTRY_NOT_FOUND

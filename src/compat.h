@@ -53,9 +53,6 @@ bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl);
  * some of these to servers after the handshake). */
 bool compat_ssl_read_should_retry(int result);
 
-/* Server-side session-id cache (the get/set signatures differ). */
-void compat_conf_session_cache(mbedtls_ssl_config *config, mbedtls_ssl_cache_context *cache);
-
 /* Server-side session-id cache in our own struct session_cache, shared
  * by all threads: sessions are stored serialized (mbedtls_ssl_session_save)
  * under their id, stamped with time(NULL). A session whose serialized form

@@ -19,6 +19,7 @@
 #include "compat.h"
 #include "key_log.h"
 #include "log.h"
+#include "session_cache.h"
 
 /* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,
  * ECDSA before RSA and AES-128 before AES-256 (the cheaper, equally safe
@@ -225,7 +226,6 @@ struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, c
     }
     mbedtls_entropy_init(&resumption->entropy);
     mbedtls_ctr_drbg_init(&resumption->random);
-    mbedtls_ssl_cache_init(&resumption->session_cache);
     mbedtls_ssl_ticket_init(&resumption->tickets);
     resumption->session_cache_size = config->session_cache_size;
     resumption->session_timeout = config->session_timeout;
@@ -240,8 +240,14 @@ struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, c
         tls_resumption_free(resumption);
         return NULL;
     }
-    mbedtls_ssl_cache_set_max_entries(&resumption->session_cache, (int)config->session_cache_size);
-    mbedtls_ssl_cache_set_timeout(&resumption->session_cache, (int)config->session_timeout);
+    if (config->session_cache_size > 0) {
+        resumption->session_cache = session_cache_create(config->session_cache_size, config->session_timeout);
+        if (resumption->session_cache == NULL) {
+            snprintf(error, error_size, "cannot set up the session cache: %s", strerror(errno));
+            tls_resumption_free(resumption);
+            return NULL;
+        }
+    }
     result = mbedtls_ssl_ticket_setup(&resumption->tickets, mbedtls_ctr_drbg_random, &resumption->random,
                                       MBEDTLS_CIPHER_AES_256_GCM, config->session_timeout);
     if (result != 0) {
@@ -258,7 +264,7 @@ void tls_resumption_free(struct tls_resumption *resumption)
     if (resumption == NULL)
         return;
     mbedtls_ssl_ticket_free(&resumption->tickets);
-    mbedtls_ssl_cache_free(&resumption->session_cache);
+    session_cache_free(resumption->session_cache);
     mbedtls_ctr_drbg_free(&resumption->random);
     mbedtls_entropy_free(&resumption->entropy);
     free(resumption);
@@ -334,8 +340,8 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
         snprintf(error, error_size, "cannot set up TLS: %s", reason);
         goto fail;
     }
-    if (resumption != NULL && config->session_cache_size > 0 && resumption->session_cache_size > 0) {
-        compat_conf_session_cache(&server->ssl_config, &resumption->session_cache);
+    if (resumption != NULL && config->session_cache_size > 0 && resumption->session_cache != NULL) {
+        compat_conf_shared_session_cache(&server->ssl_config, resumption->session_cache);
         server->session_cache_on = true;
     }
     if (resumption != NULL && config->session_tickets) {

@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include <mbedtls/ssl.h>
-#include <mbedtls/ssl_cache.h>
 #include <mbedtls/ssl_ticket.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/ctr_drbg.h>
@@ -25,6 +24,7 @@
 
 struct evbuffer;
 struct keylog;
+struct session_cache;
 
 #define TLS_MAX_CIPHERSUITES 32
 
@@ -51,7 +51,7 @@ struct tls_server {
 struct tls_resumption {
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context random;
-    mbedtls_ssl_cache_context session_cache;
+    struct session_cache *session_cache;  /* NULL when session_cache_size is 0 */
     mbedtls_ssl_ticket_context tickets;
     unsigned session_cache_size;
     unsigned session_timeout;
