@@ -140,9 +140,21 @@ static volatile size_t benchmark_sink;
 /* The one call of tls_server_create(): its signature may grow (a shared
  * session cache / ticket key), and only this function should have to
  * follow. */
+static struct tls_resumption *bench_resumption;  /* session cache and ticket keys, as tlsd has one */
+
 static struct tls_server *create_tls_server(const struct tlsd_config *config, char *error, size_t error_size)
 {
-    return tls_server_create(config, error, error_size);
+    bench_resumption = tls_resumption_create(config, error, error_size);
+    if (bench_resumption == NULL)
+        return NULL;
+    return tls_server_create(config, bench_resumption, error, error_size);
+}
+
+static void free_tls_server(struct tls_server *server)
+{
+    tls_server_release(server);
+    tls_resumption_free(bench_resumption);
+    bench_resumption = NULL;
 }
 
 static int make_server_config(struct tlsd_config *config, const struct bench_options *options,
@@ -655,13 +667,14 @@ static int run_tls_scenario(const struct bench_options *options)
     struct tls_server *server = create_tls_server(&config, error, sizeof error);
     if (server == NULL) {
         fprintf(stderr, "micro: %s\n", error);
+        tls_resumption_free(bench_resumption);
         config_free(&config);
         return 1;
     }
     struct client_side client;
     if (client_side_setup(&client, options) != 0) {
         client_side_free(&client);
-        tls_server_release(server);
+        free_tls_server(server);
         config_free(&config);
         return 1;
     }
@@ -709,7 +722,7 @@ static int run_tls_scenario(const struct bench_options *options)
         status = 0;
 done:
     client_side_free(&client);
-    tls_server_release(server);
+    free_tls_server(server);
     config_free(&config);
     return status;
 }

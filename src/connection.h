@@ -28,6 +28,7 @@ struct server_state {
     /* called when a connection closes, e.g. to resume accepting */
     void (*on_connection_closed)(struct server_state *state);
     void *listener_context;
+    void *worker;                    /* the worker this loop belongs to */
 };
 
 /* Connections accepted since start, over all workers (ids are unique

@@ -117,10 +117,29 @@ static void serve_generation(struct worker *worker, struct generation *generatio
     generation_release(old);
 }
 
+/* Worker 0 runs on the main thread's loop, so that with one worker tlsd
+ * stays a single-threaded process: glibc's malloc then skips its atomic
+ * locking, which Mbed TLS's bignum code (thousands of allocations per
+ * handshake) feels. Its end is counted rather than ending the loop. */
+static void count_stopped(struct worker_pool *pool, unsigned how_many)
+{
+    pool->stopped_count += how_many;
+    if (pool->stopped_count >= pool->count)
+        event_base_loopexit(pool->main_base, NULL);
+}
+
+static void worker_finished(struct worker *worker)
+{
+    if (worker->index == 0)
+        count_stopped(worker->pool, 1);
+    else
+        event_base_loopexit(worker->state.base, NULL);
+}
+
 static void on_drained(struct server_state *state)
 {
     if (state->connection_count == 0)
-        event_base_loopexit(state->base, NULL);
+        worker_finished(state->worker);
 }
 
 static void on_shutdown_deadline(evutil_socket_t fd, short what, void *context)
@@ -131,7 +150,7 @@ static void on_shutdown_deadline(evutil_socket_t fd, short what, void *context)
     log_message(LOG_LEVEL_WARN, "shutdown: %u connection(s) still busy after %u s: closing them",
                 worker->state.connection_count, worker->shutdown_timeout);
     connection_close_all(&worker->state);
-    event_base_loopexit(worker->state.base, NULL);
+    worker_finished(worker);
 }
 
 static void stop_worker(struct worker *worker, unsigned timeout_seconds)
@@ -143,7 +162,7 @@ static void stop_worker(struct worker *worker, unsigned timeout_seconds)
     worker->state.on_connection_closed = on_drained;
     connection_drain_all(&worker->state);
     if (worker->state.connection_count == 0) {
-        event_base_loopexit(worker->state.base, NULL);
+        worker_finished(worker);
         return;
     }
     worker->shutdown_timeout = timeout_seconds;
@@ -206,9 +225,7 @@ static void on_worker_stopped(evutil_socket_t fd, short what, void *context)
     char bytes[64];
     ssize_t got;
     while ((got = read(fd, bytes, sizeof bytes)) > 0)
-        pool->stopped_count += (unsigned)got;
-    if (pool->stopped_count >= pool->count)
-        event_base_loopexit(pool->main_base, NULL);
+        count_stopped(pool, (unsigned)got);
 }
 
 static int make_pipe(int ends[2])
@@ -225,20 +242,25 @@ static int setup_worker(struct worker_pool *pool, unsigned index, struct listen_
     struct worker *worker = &pool->workers[index];
     worker->pool = pool;
     worker->index = index;
+    worker->state.worker = worker;
     worker->state.root_fd = -1;
     if (make_pipe(worker->control) != 0) {
         snprintf(error, error_size, "worker %u: pipe: %s", index, strerror(errno));
         return -1;
     }
-    struct event_config *event_config = event_config_new();
-    if (event_config == NULL) {
-        snprintf(error, error_size, "out of memory");
-        return -1;
+    if (index == 0) {
+        worker->state.base = pool->main_base;
+    } else {
+        struct event_config *event_config = event_config_new();
+        if (event_config == NULL) {
+            snprintf(error, error_size, "out of memory");
+            return -1;
+        }
+        /* one thread per loop: no locking inside libevent */
+        event_config_set_flag(event_config, EVENT_BASE_FLAG_NOLOCK);
+        worker->state.base = event_base_new_with_config(event_config);
+        event_config_free(event_config);
     }
-    /* one thread per loop: no locking inside libevent */
-    event_config_set_flag(event_config, EVENT_BASE_FLAG_NOLOCK);
-    worker->state.base = event_base_new_with_config(event_config);
-    event_config_free(event_config);
     if (worker->state.base == NULL) {
         snprintf(error, error_size, "worker %u: cannot create an event loop", index);
         return -1;
@@ -298,7 +320,7 @@ struct worker_pool *worker_pool_start(struct event_base *main_base, unsigned cou
     sigset_t all, previous;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, &previous);
-    for (unsigned i = 0; i < count; i++) {
+    for (unsigned i = 1; i < count; i++) {
         int result = pthread_create(&workers[i].thread, NULL, run_worker, &workers[i]);
         if (result != 0) {
             pthread_sigmask(SIG_SETMASK, &previous, NULL);
@@ -328,7 +350,7 @@ void worker_pool_update(struct worker_pool *pool, struct generation *generation)
 void worker_pool_stop(struct worker_pool *pool, unsigned timeout_seconds)
 {
     for (unsigned i = 0; i < pool->count; i++) {
-        if (!pool->workers[i].thread_started)
+        if (i > 0 && !pool->workers[i].thread_started)
             continue;
         struct message message = { .kind = MESSAGE_STOP, .timeout_seconds = timeout_seconds };
         send_message(&pool->workers[i], &message);
@@ -356,7 +378,7 @@ void worker_pool_free(struct worker_pool *pool)
             event_free(worker->control_event);
         if (worker->shutdown_timer)
             event_free(worker->shutdown_timer);
-        if (worker->state.base)
+        if (worker->state.base && worker->state.base != pool->main_base)
             event_base_free(worker->state.base);
         file_cache_free(worker->state.file_cache);
         generation_release(worker->generation);
