@@ -63,7 +63,8 @@ struct connection {
     struct event *timer;
     struct tls_session tls;
     struct hslog *hslog;          /* the handshake log, allocated with the TLS context */
-    char *handshake_record;   /* JSON for the handshake endpoint, NULL if off */
+    struct hslog_record *handshake_record;  /* for the handshake endpoint, NULL if off */
+    char *endpoint_body;          /* the record as JSON while it is being sent */
     bool tls_started;
     bool established;
     bool close_notify_queued;
@@ -165,6 +166,7 @@ static void connection_destroy(struct connection *connection, const char *reason
         close(connection->file_fd);
     file_cache_release(connection->cached_body);
     free(connection->handshake_record);
+    free(connection->endpoint_body);
     free(connection->request);
     free(connection->pending);
     close(connection->fd);
@@ -399,10 +401,17 @@ static void prepare_response(struct connection *connection, const struct http_re
             respond_with_error(connection, 404, is_head, NULL);
             return;
         }
-        size_t length = strlen(connection->handshake_record);
+        free(connection->endpoint_body);
+        connection->endpoint_body = hslog_record_json(connection->handshake_record, connection->peer,
+                                                      &connection->tls);
+        if (connection->endpoint_body == NULL) {
+            respond_with_error(connection, 500, is_head, NULL);
+            return;
+        }
+        size_t length = strlen(connection->endpoint_body);
         begin_response(connection, 200, "application/json", length, !is_head, "Cache-Control: no-store\r\n");
         if (!is_head && connection->status == 200) {
-            connection->memory_body = connection->handshake_record;
+            connection->memory_body = connection->endpoint_body;
             connection->file_remaining = length;
         }
         return;
@@ -493,6 +502,8 @@ static void finish_response(struct connection *connection)
     connection->memory_body = NULL;
     file_cache_release(connection->cached_body);
     connection->cached_body = NULL;
+    free(connection->endpoint_body);
+    connection->endpoint_body = NULL;
     /* keep what a pipelining client already sent after this request */
     memmove(connection->request, connection->request + connection->request_consumed,
             connection->request_length - connection->request_consumed);

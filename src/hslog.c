@@ -252,6 +252,8 @@ static void log_client_hello(struct hslog *log)
     struct log_line line;
     char text[2048];
     begin_stage(log, &line, "client_hello");
+    if (!log_line_enabled(&line))
+        return;  /* the names and fingerprints below cost more than the rest of a resumption */
     log_line_string(&line, "record_version", version_name(hello->record_version));
     log_line_string(&line, "client_version", version_name(hello->client_version));
     if (hello->supported_versions.count > 0)
@@ -319,8 +321,10 @@ static void parse_client_hello(struct hslog *log)
     }
     log->hello_status = clienthello_parse_records(log->inbound + offset, log->inbound_length - offset,
                                                   log->hello, scratch);
-    if (log->hello_status == CLIENTHELLO_OK)
+    if (log->hello_status == CLIENTHELLO_OK) {
+        log->hello_offset = offset;
         log->inbound_parsed = offset + log->hello->record_bytes;
+    }
 }
 
 static void log_parse_failure(struct hslog *log)
@@ -365,6 +369,8 @@ static void log_certificate(struct hslog *log, const struct tls_session *session
 {
     struct log_line line;
     begin_stage_at(log, &line, "certificate", t_ms);
+    if (!log_line_enabled(&line))
+        return;
     unsigned position = 0;
     for (const mbedtls_x509_crt *crt = &session->server->chain; crt != NULL && crt->raw.len > 0;
          crt = crt->next, position++) {
@@ -755,7 +761,7 @@ static void json_number(struct json *json, double value, int decimals)
     json_text(json, number);
 }
 
-static void build_record(struct hslog *log, const struct tls_session *session, double handshake_ms)
+static char *build_json(const struct hslog *log, const struct tls_session *session, double handshake_ms)
 {
     const mbedtls_ssl_context *ssl = &session->ssl;
     struct json json = { 0 };
@@ -880,10 +886,64 @@ static void build_record(struct hslog *log, const struct tls_session *session, d
     json_raw(&json, "]}", 2);
     if (json.failed) {
         free(json.data);
-        return;
+        return NULL;
     }
+    return json.data;
+}
+
+static void keep_record(struct hslog *log, double handshake_ms)
+{
+    size_t hello_length = 0;
+    if (log->hello != NULL && log->hello_status == CLIENTHELLO_OK)
+        hello_length = log->hello->record_bytes;
+    struct hslog_record *record = malloc(sizeof *record + hello_length);
+    if (record == NULL)
+        return;  /* the endpoint then answers 404, as for a connection without one */
+    record->connection_id = log->connection_id;
+    record->server_version = log->server_version;
+    record->server_suite = log->server_suite;
+    record->group = log->group;
+    record->signature_algorithm = log->signature_algorithm;
+    record->resumed = log->resumed;
+    record->handshake_ms = handshake_ms;
+    record->stage_count = log->stage_count;
+    memcpy(record->stages, log->stages, sizeof record->stages);
+    record->hello_status = hello_length > 0 ? CLIENTHELLO_OK : log->hello_status;
+    record->hello_length = hello_length;
+    if (hello_length > 0)
+        memcpy(record->hello_bytes, log->inbound + log->hello_offset, hello_length);
     free(log->record);
-    log->record = json.data;
+    log->record = record;
+}
+
+char *hslog_record_json(const struct hslog_record *record, const char *peer, const struct tls_session *session)
+{
+    /* the same facts as at the handshake's end, in an hslog of its own */
+    static _Thread_local uint8_t scratch[CLIENTHELLO_MAX_MESSAGE];
+    struct hslog *log = calloc(1, sizeof *log);
+    if (log == NULL)
+        return NULL;
+    log->connection_id = record->connection_id;
+    log->peer = peer;
+    log->server_version = record->server_version;
+    log->server_suite = record->server_suite;
+    log->group = record->group;
+    log->signature_algorithm = record->signature_algorithm;
+    log->resumed = record->resumed;
+    log->stage_count = record->stage_count;
+    memcpy(log->stages, record->stages, sizeof log->stages);
+    log->hello_status = record->hello_status;
+    if (record->hello_length > 0) {
+        log->hello = malloc(sizeof *log->hello);
+        if (log->hello == NULL ||
+            clienthello_parse_records(record->hello_bytes, record->hello_length, log->hello, scratch) !=
+                CLIENTHELLO_OK)
+            log->hello_status = CLIENTHELLO_INVALID;
+    }
+    char *json = build_json(log, session, record->handshake_ms);
+    free(log->hello);
+    free(log);
+    return json;
 }
 
 void hslog_keep_record(struct hslog *log)
@@ -891,9 +951,9 @@ void hslog_keep_record(struct hslog *log)
     log->keep_record = true;
 }
 
-char *hslog_take_record(struct hslog *log)
+struct hslog_record *hslog_take_record(struct hslog *log)
 {
-    char *record = log->record;
+    struct hslog_record *record = log->record;
     log->record = NULL;
     return record;
 }
@@ -941,7 +1001,7 @@ void hslog_established(struct hslog *log, const struct tls_session *session)
     log_line_end(&line);
     log->finished = true;
     if (log->keep_record)
-        build_record(log, session, handshake_ms);
+        keep_record(log, handshake_ms);
     hslog_free(log);
 }
 

@@ -64,8 +64,9 @@ struct hslog {
     /* every stage logged, for the handshake record */
     struct hslog_event stages[HSLOG_MAX_PENDING];
     size_t stage_count;
-    bool keep_record;             /* build `record` when established */
-    char *record;                 /* JSON: the handshake as the client may read it */
+    bool keep_record;             /* keep `record` when established */
+    struct hslog_record *record;  /* the facts of the handshake, for the client that asks */
+    size_t hello_offset;          /* where in `inbound` the latest ClientHello's records start */
     const char *stage_in_progress;
 };
 
@@ -89,8 +90,32 @@ void hslog_failed(struct hslog *log, const struct tls_session *session, const ch
 /* Ask for the JSON record of this handshake (built when it is
  * established); hslog_take_record() hands it over (caller frees), and must
  * be called after hslog_established(). */
+/* The handshake record: the facts the JSON endpoint shows, kept compact
+ * (the ClientHello as its bytes) for the connection's life and turned into
+ * JSON only when the client asks: most connections never do, and
+ * formatting it for each of them cost more than a resumed handshake's
+ * own work. */
+struct hslog_record {
+    uint64_t connection_id;
+    uint16_t server_version;
+    uint16_t server_suite;
+    uint16_t group;
+    uint16_t signature_algorithm;
+    bool resumed;
+    double handshake_ms;
+    size_t stage_count;
+    struct hslog_event stages[HSLOG_MAX_PENDING];
+    enum clienthello_status hello_status;
+    size_t hello_length;
+    unsigned char hello_bytes[];  /* the ClientHello's records, as received */
+};
+
 void hslog_keep_record(struct hslog *log);
-char *hslog_take_record(struct hslog *log);
+/* The record made at hslog_established (the caller frees it), or NULL. */
+struct hslog_record *hslog_take_record(struct hslog *log);
+/* The record as JSON (malloc'd; NULL when out of memory). `session` is the
+ * connection's, for the chain sent and the negotiated names. */
+char *hslog_record_json(const struct hslog_record *record, const char *peer, const struct tls_session *session);
 
 /* The chosen group / whether resumed, for other modules' records. */
 const char *hslog_group_name(const struct hslog *log);

@@ -31,6 +31,8 @@ void log_escape_json(const char *value, log_emit_function *emit, void *context);
 
 struct log_line {
     enum log_level level;
+    bool enabled;       /* false: the level is off, and every call below does nothing */
+    bool json;          /* the format when the line began, so that a reload never mixes two */
     size_t length;
     bool truncated;
     char text[LOG_LINE_SIZE];
@@ -45,5 +47,7 @@ void log_line_decimal(struct log_line *line, const char *key, double value, int 
 /* A bare word in text (e.g. "closed"); in JSON {"event":"closed"}. */
 void log_line_event(struct log_line *line, const char *event);
 void log_line_end(struct log_line *line);
+/* Whether the line will be written: skip preparing costly values if not. */
+bool log_line_enabled(const struct log_line *line);
 
 #endif
