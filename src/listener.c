@@ -57,10 +57,6 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
     (void)listener;
     struct listener_set *set = context;
     struct server_state *state = set->state;
-    /* Mbed TLS writes each handshake record separately; we coalesce them,
-     * and NODELAY makes the coalesced flight leave at once. */
-    int on = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     connection_accept(state, fd, peer, peer_length);
     if (state->connection_count >= state->max_connections && !set->paused) {
         set_accepting(set, false);
@@ -167,6 +163,12 @@ static int take_activated_sockets(int *fds, size_t capacity, char *error, size_t
 
 static int add_listener(struct listener_set *set, int fd, char *error, size_t error_size)
 {
+    /* Mbed TLS writes each handshake record separately; we coalesce them,
+     * and NODELAY makes the coalesced flight leave at once. Linux copies
+     * it from the listening socket to every accepted one, which saves a
+     * system call per connection. */
+    int on = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     struct evconnlistener *listener = evconnlistener_new(
         set->state->base, on_accept, set, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
     if (listener == NULL) {
