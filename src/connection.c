@@ -75,13 +75,13 @@ struct connection {
     size_t linger_bytes;
 
     /* the request being read: head bytes, possibly with a pipelined next one behind */
-    char *request;                /* HTTP_MAX_HEADER_BYTES, allocated with the TLS context */
+    char *request;                /* HTTP_MAX_HEADER_BYTES: the loop's shared one, our own, or NULL */
     size_t request_length;
     size_t request_consumed;
 
     /* the response being sent: `pending` holds plaintext not yet accepted by
      * Mbed TLS (kept unchanged across WANT_* so the retry uses the same buffer) */
-    unsigned char *pending;       /* PENDING_SIZE, allocated with the TLS context */
+    unsigned char *pending;       /* PENDING_SIZE: the loop's shared one, our own, or NULL */
     size_t pending_length;
     size_t pending_sent;
     int file_fd;
@@ -167,8 +167,10 @@ static void connection_destroy(struct connection *connection, const char *reason
     file_cache_release(connection->cached_body);
     free(connection->handshake_record);
     free(connection->endpoint_body);
-    free(connection->request);
-    free(connection->pending);
+    if (connection->request != connection->state->shared_request)
+        free(connection->request);
+    if (connection->pending != connection->state->shared_pending)
+        free(connection->pending);
     close(connection->fd);
 
     if (connection->previous)
@@ -257,12 +259,10 @@ static enum action start_tls(struct connection *connection)
         set_timer(connection, LINGER_SECONDS);
         return ACTION_CONTINUE;
     }
-    /* Buffers and the TLS context only once the client has sent a byte:
-     * an idle socket costs a few hundred bytes, not ~60 KiB. */
-    connection->request = malloc(HTTP_MAX_HEADER_BYTES);
-    connection->pending = malloc(PENDING_SIZE);
+    /* The TLS context only once the client has sent a byte: an idle
+     * socket costs a few hundred bytes, not ~35 KiB. */
     connection->hslog = calloc(1, sizeof *connection->hslog);
-    if (connection->request == NULL || connection->pending == NULL || connection->hslog == NULL)
+    if (connection->hslog == NULL)
         return fail_handshake(connection, "out_of_memory", 0);
     int result = tls_session_setup(&connection->tls, connection->state->tls, connection->fd);
     if (result != 0)
@@ -337,6 +337,8 @@ static void begin_response(struct connection *connection, int status, const char
     /* room for a Location of a maximal target re-encoded, and the CSP */
     char extra[HTTP_MAX_TARGET_BYTES * 3 + CONFIG_MAX_HEADER_VALUE + 512];
     add_common_headers(connection, extra, sizeof extra, more_headers);
+    if (connection->pending == NULL)
+        connection->pending = connection->state->shared_pending;
     if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)
         connection->keep_alive = false;
     connection->status = status;
@@ -505,8 +507,9 @@ static void finish_response(struct connection *connection)
     free(connection->endpoint_body);
     connection->endpoint_body = NULL;
     /* keep what a pipelining client already sent after this request */
-    memmove(connection->request, connection->request + connection->request_consumed,
-            connection->request_length - connection->request_consumed);
+    if (connection->request != NULL)
+        memmove(connection->request, connection->request + connection->request_consumed,
+                connection->request_length - connection->request_consumed);
     connection->request_length -= connection->request_consumed;
     connection->request_consumed = 0;
     if (connection->keep_alive && !connection->state->draining) {
@@ -520,6 +523,8 @@ static void finish_response(struct connection *connection)
 
 static enum action read_request(struct connection *connection)
 {
+    if (connection->request == NULL)
+        connection->request = connection->state->shared_request;
     for (;;) {
         if (connection->request_length > 0) {
             struct http_request request;
@@ -583,6 +588,8 @@ static enum action read_request(struct connection *connection)
 
 static enum action send_response(struct connection *connection)
 {
+    if (connection->pending == NULL)
+        connection->pending = connection->state->shared_pending;
     for (;;) {
         if (evbuffer_get_length(connection->tls.output) >= OUTPUT_HIGH_WATER)
             return ACTION_WAIT_WRITE;
@@ -692,6 +699,63 @@ static enum action run_phase(struct connection *connection)
     }
 }
 
+/* Before the connection waits: what it still needs moves out of the
+ * loop's shared buffers into its own, and its own empty ones are freed. */
+static int park_buffers(struct connection *connection)
+{
+    struct server_state *state = connection->state;
+    if (connection->request != NULL) {
+        bool shared = connection->request == state->shared_request;
+        if (connection->request_length == 0) {
+            if (!shared)
+                free(connection->request);
+            connection->request = NULL;
+        } else if (shared) {
+            char *own = malloc(HTTP_MAX_HEADER_BYTES);
+            if (own == NULL)
+                return -1;
+            memcpy(own, connection->request, connection->request_length);
+            connection->request = own;
+        }
+    }
+    if (connection->pending != NULL) {
+        bool shared = connection->pending == state->shared_pending;
+        /* unsent plaintext: Mbed TLS wants it again, unchanged, on retry */
+        if (connection->pending_sent == connection->pending_length) {
+            if (!shared)
+                free(connection->pending);
+            connection->pending = NULL;
+            connection->pending_length = connection->pending_sent = 0;
+        } else if (shared) {
+            unsigned char *own = malloc(PENDING_SIZE);
+            if (own == NULL)
+                return -1;
+            memcpy(own, connection->pending, connection->pending_length);
+            connection->pending = own;
+        }
+    }
+    return 0;
+}
+
+int connection_state_setup(struct server_state *state)
+{
+    state->shared_request = malloc(HTTP_MAX_HEADER_BYTES);
+    state->shared_pending = malloc(PENDING_SIZE);
+    if (state->shared_request == NULL || state->shared_pending == NULL) {
+        connection_state_free(state);
+        return -1;
+    }
+    return 0;
+}
+
+void connection_state_free(struct server_state *state)
+{
+    free(state->shared_request);
+    free(state->shared_pending);
+    state->shared_request = NULL;
+    state->shared_pending = NULL;
+}
+
 static void connection_run(struct connection *connection)
 {
     for (;;) {
@@ -715,6 +779,10 @@ static void connection_run(struct connection *connection)
         }
         if (action == ACTION_WAIT_WRITE && flushed == 0)
             continue;  /* the socket took it all: carry on */
+        if (park_buffers(connection) != 0) {
+            connection_destroy(connection, "out_of_memory");
+            return;
+        }
 
         if (action == ACTION_WAIT_READ)
             event_add(connection->read_event, NULL);

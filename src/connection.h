@@ -29,7 +29,16 @@ struct server_state {
     void (*on_connection_closed)(struct server_state *state);
     void *listener_context;
     void *worker;                    /* the worker this loop belongs to */
+    /* Buffers lent to whichever connection is running: a request read and
+     * answered within one turn of the loop (the usual case) needs no
+     * buffer of its own, so an idle connection holds none. */
+    char *shared_request;            /* HTTP_MAX_HEADER_BYTES */
+    unsigned char *shared_pending;   /* plaintext of a response, one record */
 };
+
+/* Allocate (and free) the loop's shared buffers. Returns 0 or -1. */
+int connection_state_setup(struct server_state *state);
+void connection_state_free(struct server_state *state);
 
 /* Connections accepted since start, over all workers (ids are unique
  * across workers). */

@@ -273,7 +273,7 @@ static int setup_worker(struct worker_pool *pool, unsigned index, struct listen_
         return -1;
     }
     worker->state.file_cache = file_cache_create();
-    if (worker->state.file_cache == NULL) {
+    if (worker->state.file_cache == NULL || connection_state_setup(&worker->state) != 0) {
         snprintf(error, error_size, "out of memory");
         return -1;
     }
@@ -381,6 +381,7 @@ void worker_pool_free(struct worker_pool *pool)
         if (worker->state.base && worker->state.base != pool->main_base)
             event_base_free(worker->state.base);
         file_cache_free(worker->state.file_cache);
+        connection_state_free(&worker->state);
         generation_release(worker->generation);
         for (int end = 0; end < 2; end++)
             if (worker->control[end] >= 0)
