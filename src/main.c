@@ -368,7 +368,7 @@ static int run(struct daemon *daemon)
         status = EXIT_CONFIGURATION;
     } else if ((daemon->workers = worker_pool_start(base, workers, sockets, daemon->generation, error,
                                                     sizeof error)) == NULL) {
-        log_message(LOG_LEVEL_ERROR, "%s", error);
+        log_message(LOG_LEVEL_ERROR, "cannot start the workers: %s", error);
         status = EXIT_RUNTIME;
     } else {
         evsignal_add(term, NULL);
