@@ -799,8 +799,11 @@ static void connection_run(struct connection *connection)
 static void on_socket_event(evutil_socket_t fd, short what, void *context)
 {
     (void)fd;
-    (void)what;
-    connection_run(context);
+    struct connection *connection = context;
+    /* the socket has something to read: the next recv() is worth it */
+    if ((what & EV_READ) && connection->tls_started)
+        connection->tls.socket_drained = false;
+    connection_run(connection);
 }
 
 static void on_timeout(evutil_socket_t fd, short what, void *context)

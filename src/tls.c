@@ -430,8 +430,17 @@ static int session_receive(void *context, unsigned char *buf, size_t length)
             return MBEDTLS_ERR_NET_SEND_FAILED;
         if (session->end_of_stream)
             return 0;
+        /* A recv() that returned less than it could have emptied the
+         * socket: asking again would only earn EAGAIN, one system call per
+         * request. The event loop (level-triggered) says when more comes. */
+        if (session->socket_drained) {
+            session->socket_drained = false;
+            return MBEDTLS_ERR_SSL_WANT_READ;
+        }
         unsigned char chunk[TLS_READ_CHUNK];
         ssize_t received = recv(session->fd, chunk, sizeof chunk, 0);
+        if (received > 0 && (size_t)received < sizeof chunk)
+            session->socket_drained = true;
         if (received == 0) {
             session->end_of_stream = true;
             return 0;

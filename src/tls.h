@@ -111,6 +111,7 @@ struct tls_session {
     struct evbuffer *input;      /* bytes read from the socket, not yet given to Mbed TLS */
     struct evbuffer *output;     /* records Mbed TLS wrote, not yet sent to the socket */
     bool end_of_stream;          /* the peer closed its side */
+    bool socket_drained;         /* the last recv() left nothing behind: wait for readability */
     int socket_errno;            /* errno of the last failed read or write */
     uint64_t bytes_received;
     uint64_t bytes_sent;
