@@ -14,35 +14,11 @@ set -eu
 cd "$(dirname "$0")/.."
 count=300
 [ "${1:-}" = "--count" ] && count=${2:?}
-build=${TLSD_BUILD_DIR:-build}
-tlsd=${TLSD:-$build/src/tlsd}
-mkcert=${TLSD_MKCERT:-$build/src/tlsd-mkcert}
-for tool in "$tlsd" "$mkcert"; do
-    [ -x "$tool" ] || { echo "bench/latency.sh: $tool not built (./quickstart.sh build)" >&2; exit 1; }
-done
-command -v curl >/dev/null || { echo "bench/latency.sh: curl is needed (apt-get install curl)" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/tlsd-latency.XXXXXX)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-"$mkcert" -d "$work/pki" >/dev/null
-mkdir "$work/www"
-head -c 2048 /dev/zero | tr '\0' 'x' >"$work/www/index.html"
+BENCH_NAME=latency
+. bench/lib.sh
+need curl curl
 printf 'log_level error\n' >"$work/tlsd.conf"
-"$tlsd" -c "$work/tlsd.conf" -l 127.0.0.1:0 --cert "$work/pki/server.crt" --key "$work/pki/server.key" \
-    --root "$work/www" --log-level info 2>"$work/tlsd.log" &
-pid=$!
-port=""
-for _ in $(seq 50); do
-    port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/tlsd.log" | head -n 1)
-    [ -n "$port" ] && break
-    sleep 0.1
-done
-[ -n "$port" ] || { echo "tlsd did not start:" >&2; cat "$work/tlsd.log" >&2; exit 1; }
+start_tlsd
 
 i=0
 while [ $i -lt "$count" ]; do

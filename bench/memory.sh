@@ -13,24 +13,9 @@ set -eu
 cd "$(dirname "$0")/.."
 connections=1000
 [ "${1:-}" = "--connections" ] && connections=${2:?}
-build=${TLSD_BUILD_DIR:-build}
-tlsd=${TLSD:-$build/src/tlsd}
-mkcert=${TLSD_MKCERT:-$build/src/tlsd-mkcert}
-for tool in "$tlsd" "$mkcert"; do
-    [ -x "$tool" ] || { echo "bench/memory.sh: $tool not built (./quickstart.sh build)" >&2; exit 1; }
-done
-command -v python3 >/dev/null || { echo "bench/memory.sh: python3 is needed" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/tlsd-memory.XXXXXX)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-"$mkcert" -d "$work/pki" >/dev/null
-mkdir "$work/www"
-head -c 2048 /dev/zero | tr '\0' 'x' >"$work/www/index.html"
+BENCH_NAME=memory
+. bench/lib.sh
+need python3 python3
 printf 'workers %s\nlog_level error\nmax_connections %d\nhandshake_timeout 60\n' "${TLSD_WORKERS:-1}" $((connections * 4 + 10)) >"$work/tlsd.conf"
 ulimit -n $((connections * 2 + 100)) 2>/dev/null || true
 
@@ -38,17 +23,7 @@ rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
 
 # run MODE: prints the KB per connection
 run() {
-    : >"$work/tlsd.log"
-    "$tlsd" -c "$work/tlsd.conf" -l 127.0.0.1:0 --cert "$work/pki/server.crt" --key "$work/pki/server.key" \
-        --root "$work/www" --log-level info 2>"$work/tlsd.log" &
-    pid=$!
-    port=""
-    for _ in $(seq 50); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/tlsd.log" | head -n 1)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { echo "tlsd did not start:" >&2; cat "$work/tlsd.log" >&2; exit 1; }
+    start_tlsd
     # a few connections first, so that one-time allocations are not counted
     MODE=warm PORT=$port N=20 CA="$work/pki/ca.crt" timeout 60 python3 "$work/client.py" >/dev/null
     sleep 0.5
@@ -62,7 +37,7 @@ run() {
     held=$(rss_kb)
     kill "$client" 2>/dev/null || true
     wait "$client" 2>/dev/null || true
-    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    stop_tlsd
     awk -v b="$base" -v h="$held" -v n="$connections" 'BEGIN { printf "%.2f\n", (h - b) / n }'
 }
 

@@ -30,24 +30,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: bench/workers.sh [--seconds S] [--clients N]" >&2; exit 2 ;;
     esac
 done
-build=${TLSD_BUILD_DIR:-build}
-tlsd=${TLSD:-$build/src/tlsd}
-mkcert=${TLSD_MKCERT:-$build/src/tlsd-mkcert}
-for tool in "$tlsd" "$mkcert"; do
-    [ -x "$tool" ] || { echo "bench/workers.sh: $tool not built (./quickstart.sh build)" >&2; exit 1; }
-done
-command -v openssl >/dev/null || { echo "bench/workers.sh: openssl is needed (apt-get install openssl)" >&2; exit 1; }
-
-work=$(mktemp -d /tmp/tlsd-workers.XXXXXX)
-pid=""
-cleanup() {
-    [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT INT TERM
-"$mkcert" -d "$work/pki" >/dev/null
-mkdir "$work/www"
-head -c 2048 /dev/zero | tr '\0' 'x' >"$work/www/index.html"
+BENCH_NAME=workers
+. bench/lib.sh
+need openssl openssl
 ticks_per_second=$(getconf CLK_TCK)
 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -55,17 +40,7 @@ cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 # measure WORKERS MODE: prints "handshakes cpu_ms_per_handshake"
 measure() {
     printf 'workers %s\nlog_level error\n' "$1" >"$work/tlsd.conf"
-    : >"$work/tlsd.log"
-    $server_cpu "$tlsd" -c "$work/tlsd.conf" -l 127.0.0.1:0 --cert "$work/pki/server.crt" --key "$work/pki/server.key" \
-        --root "$work/www" --log-level info 2>"$work/tlsd.log" &
-    pid=$!
-    port=""
-    for _ in $(seq 50); do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/tlsd.log" | head -n 1)
-        [ -n "$port" ] && break
-        sleep 0.1
-    done
-    [ -n "$port" ] || { echo "tlsd did not start:" >&2; cat "$work/tlsd.log" >&2; exit 1; }
+    start_tlsd $server_cpu
     before=$(cpu_ticks "$pid")
     # instructions too, when perf can count them: unlike CPU time they do
     # not grow when the clients and the workers share the two CPUs
@@ -92,7 +67,7 @@ measure() {
         wait "$counting" 2>/dev/null || true
         instructions=$(awk -F, '/instructions/ { print $1 + 0 }' "$work/perf.out")
     fi
-    kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""
+    stop_tlsd
     handshakes=$(cat "$work"/s_time.* | sed -n 's/^\([0-9]*\) connections in [0-9.]*s;.*/\1/p' | awk '{ s += $1 } END { print s + 0 }')
     [ "$handshakes" -gt 0 ] || { echo "no handshakes (workers $1, $2):" >&2; cat "$work"/s_time.* >&2; exit 1; }
     awk -v h="$handshakes" -v t=$((after - before)) -v hz="$ticks_per_second" -v i="${instructions:-0}" \
