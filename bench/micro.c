@@ -432,22 +432,6 @@ static int client_send_request(struct connection_pair *pair)
     return sent == length ? 0 : -1;
 }
 
-/* The security headers connection.c adds to every response, from the
- * config's defaults (as its add_common_headers(), per response). */
-static void format_common_headers(const struct tlsd_config *config, char *extra, size_t size)
-{
-    size_t used = 0;
-    extra[0] = '\0';
-    if (config->hsts > 0)
-        used += (size_t)snprintf(extra + used, size - used, "Strict-Transport-Security: max-age=%lu\r\n",
-                                 config->hsts);
-    if (config->content_security_policy && used < size)
-        used += (size_t)snprintf(extra + used, size - used, "Content-Security-Policy: %s\r\n",
-                                 config->content_security_policy);
-    if (used < size)
-        snprintf(extra + used, size - used, "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n");
-}
-
 /* The server's part of one request, as read_request(), begin_response()
  * and send_response() in connection.c, with the body from memory instead
  * of a file: read and parse the head, format the response head, put head
@@ -472,7 +456,8 @@ INLINED size_t serve_request(struct connection_pair *pair, struct server_buffers
         buffers->request_length += (size_t)received;
     }
     char extra[HTTP_MAX_TARGET_BYTES * 3 + CONFIG_MAX_HEADER_VALUE + 512];
-    format_common_headers(buffers->config, extra, sizeof extra);
+    http_format_security_headers(extra, sizeof extra, buffers->config->hsts, buffers->config->content_security_policy,
+                                 NULL);
     size_t head_length = http_format_head((char *)buffers->pending, PENDING_SIZE, 200, "text/html; charset=utf-8",
                                           BODY_SIZE, request.keep_alive, extra, (long long)time(NULL));
     if (head_length == 0 || head_length + BODY_SIZE > PENDING_SIZE)

@@ -312,31 +312,13 @@ static enum action do_handshake(struct connection *connection)
 
 /* ---- responses */
 
-/* Security headers on every response. */
-static void add_common_headers(const struct connection *connection, char *extra, size_t size, const char *more)
-{
-    const struct tlsd_config *config = connection->state->config;
-    size_t used = 0;
-    extra[0] = '\0';
-    if (config->hsts > 0)
-        used += (size_t)snprintf(extra + used, size - used, "Strict-Transport-Security: max-age=%lu\r\n",
-                                 config->hsts);
-    if (config->content_security_policy && used < size)
-        used += (size_t)snprintf(extra + used, size - used, "Content-Security-Policy: %s\r\n",
-                                 config->content_security_policy);
-    if (used < size)
-        used += (size_t)snprintf(extra + used, size - used,
-                                 "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n");
-    if (more && used < size)
-        snprintf(extra + used, size - used, "%s", more);
-}
-
 static void begin_response(struct connection *connection, int status, const char *content_type,
                            uint64_t body_length, bool send_body, const char *more_headers)
 {
     /* room for a Location of a maximal target re-encoded, and the CSP */
     char extra[HTTP_MAX_TARGET_BYTES * 3 + CONFIG_MAX_HEADER_VALUE + 512];
-    add_common_headers(connection, extra, sizeof extra, more_headers);
+    const struct tlsd_config *config = connection->state->config;
+    http_format_security_headers(extra, sizeof extra, config->hsts, config->content_security_policy, more_headers);
     if (connection->pending == NULL)
         connection->pending = connection->state->shared_pending;
     if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)

@@ -582,3 +582,20 @@ size_t http_encode_path(const char *path, size_t length, char *out, size_t out_s
     out[used] = '\0';
     return used;
 }
+
+void http_format_security_headers(char *out, size_t out_size, unsigned long hsts_seconds, const char *csp,
+                                  const char *more)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    if (hsts_seconds > 0)
+        used += (size_t)snprintf(out + used, out_size - used, "Strict-Transport-Security: max-age=%lu\r\n",
+                                 hsts_seconds);
+    if (csp && used < out_size)
+        used += (size_t)snprintf(out + used, out_size - used, "Content-Security-Policy: %s\r\n", csp);
+    if (used < out_size)
+        used += (size_t)snprintf(out + used, out_size - used,
+                                 "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n");
+    if (more && used < out_size)
+        snprintf(out + used, out_size - used, "%s", more);
+}

@@ -54,6 +54,13 @@ size_t http_format_head(char *out, size_t out_size, int status,
                         const char *content_type, uint64_t content_length,
                         bool keep_alive, const char *extra_headers, long long now);
 
+/* The headers every response carries, into out (NUL-terminated):
+ * Strict-Transport-Security when hsts_seconds > 0, Content-Security-Policy
+ * when csp is not NULL, X-Content-Type-Options and Referrer-Policy, then
+ * `more` verbatim (may be NULL). What does not fit is left out. */
+void http_format_security_headers(char *out, size_t out_size, unsigned long hsts_seconds, const char *csp,
+                                  const char *more);
+
 /* A small HTML body for an error status, e.g. "<!doctype html>...404 Not
  * Found...". Returns its length written into out (NUL-terminated), 0 if
  * it did not fit. */

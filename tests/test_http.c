@@ -854,6 +854,25 @@ END_TEST
 
 /* ------------------------------------------------------------ runner */
 
+START_TEST(test_security_headers)
+{
+    char out[512];
+    http_format_security_headers(out, sizeof out, 86400, "default-src 'self'", "Cache-Control: no-store\r\n");
+    ck_assert_str_eq(out, "Strict-Transport-Security: max-age=86400\r\n"
+                          "Content-Security-Policy: default-src 'self'\r\n"
+                          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
+                          "Cache-Control: no-store\r\n");
+    /* hsts 0 and no CSP: only the two that are always there */
+    http_format_security_headers(out, sizeof out, 0, NULL, NULL);
+    ck_assert_str_eq(out, "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n");
+    /* too small: cut short, never past the end, always terminated */
+    char small[24];
+    memset(small, 'x', sizeof small);
+    http_format_security_headers(small, sizeof small, 86400, "default-src 'self'", NULL);
+    ck_assert_uint_lt(strlen(small), sizeof small);
+}
+END_TEST
+
 static Suite *http_suite(void)
 {
     Suite *s = suite_create("http");
@@ -908,6 +927,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_format_head_does_not_fit);
     tcase_add_test(tc, test_status_text);
     tcase_add_test(tc, test_error_body);
+    tcase_add_test(tc, test_security_headers);
     suite_add_tcase(s, tc);
 
     return s;
