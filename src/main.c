@@ -170,6 +170,36 @@ static int open_document_root(const char *path, char *error, size_t error_size)
     return fd;
 }
 
+/* A loaded configuration (taken over) with its TLS setup and document
+ * root, as one generation: at start and on every reload. Returns
+ * EXIT_CLEAN with *generation set, or the exit status for what failed,
+ * with the reason in `error` and everything freed. */
+static int build_generation(struct tlsd_config *config, struct tls_resumption *resumption,
+                            struct generation **generation, char *error, size_t error_size)
+{
+    *generation = NULL;
+    int root_fd = -1;
+    struct tls_server *tls = tls_server_create(config, resumption, error, error_size);
+    if (tls != NULL)
+        root_fd = open_document_root(config->document_root, error, error_size);
+    if (tls == NULL || root_fd < 0) {
+        tls_server_release(tls);
+        config_free(config);
+        free(config);
+        return EXIT_CONFIGURATION;
+    }
+    *generation = generation_create(config, tls, root_fd);
+    if (*generation == NULL) {
+        snprintf(error, error_size, "out of memory");
+        close(root_fd);
+        tls_server_release(tls);
+        config_free(config);
+        free(config);
+        return EXIT_RUNTIME;
+    }
+    return EXIT_CLEAN;
+}
+
 /* ---- running */
 
 #define STATUS_INTERVAL_SECONDS 5
@@ -248,28 +278,18 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     log_message(LOG_LEVEL_INFO, "SIGHUP: reloading the configuration, certificate and key");
     char error[CONFIG_ERROR_SIZE];
     struct tlsd_config *fresh = malloc(sizeof *fresh);
-    struct tls_server *tls = NULL;
-    int root_fd = -1;
     struct generation *generation = NULL;
     const struct tlsd_config *running = daemon->generation->config;
     if (fresh == NULL) {
         snprintf(error, sizeof error, "out of memory");
-    } else if (load_configuration(daemon->command_line, fresh, error, sizeof error) == 0 &&
-               (tls = tls_server_create(fresh, daemon->resumption, error, sizeof error)) != NULL &&
-               (root_fd = open_document_root(fresh->document_root, error, sizeof error)) >= 0) {
-        generation = generation_create(fresh, tls, root_fd);
-        if (generation == NULL)
-            snprintf(error, sizeof error, "out of memory");
+    } else if (load_configuration(daemon->command_line, fresh, error, sizeof error) != 0) {
+        config_free(fresh);
+        free(fresh);
+    } else {
+        build_generation(fresh, daemon->resumption, &generation, error, sizeof error);
     }
     if (generation == NULL) {
         log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
-        if (root_fd >= 0)
-            close(root_fd);
-        tls_server_release(tls);
-        if (fresh) {
-            config_free(fresh);
-            free(fresh);
-        }
         send_status(daemon, "READY=1\n");
         return;
     }
@@ -288,7 +308,7 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     daemon->generation = generation;
     log_message(LOG_LEVEL_INFO, "reloaded: new connections use the new configuration; %u open "
                 "connection(s) finish on the old one", worker_pool_connections(daemon->workers));
-    tls_server_log_chain(tls);
+    tls_server_log_chain(generation->tls);
     send_status(daemon, "READY=1\n");
 }
 
@@ -425,55 +445,41 @@ int main(int argc, char **argv)
     log_setup(config->log_level, config->log_format);
 
     struct tls_resumption *resumption = tls_resumption_create(config, error, sizeof error);
-    struct tls_server *tls = NULL;
-    int root_fd = -1;
-    if (resumption != NULL)
-        tls = tls_server_create(config, resumption, error, sizeof error);
-    if (tls != NULL)
-        root_fd = open_document_root(config->document_root, error, sizeof error);
-    if (tls == NULL || root_fd < 0) {
+    if (resumption == NULL) {
         fprintf(stderr, "tlsd: %s\n", error);
-        tls_server_release(tls);
-        tls_resumption_free(resumption);
         config_free(config);
         free(config);
         return EXIT_CONFIGURATION;
     }
+    struct generation *generation = NULL;
+    int status = build_generation(config, resumption, &generation, error, sizeof error);
+    if (status != EXIT_CLEAN) {
+        fprintf(stderr, "tlsd: %s\n", error);
+        tls_resumption_free(resumption);
+        return status;
+    }
     if (line.check_only) {
         printf("configuration ok\n");
-        close(root_fd);
-        tls_server_release(tls);
+        generation_release(generation);
         tls_resumption_free(resumption);
-        config_free(config);
-        free(config);
         return EXIT_CLEAN;
     }
 
     log_message(LOG_LEVEL_INFO, "tlsd %s starting on %s (TLS 1.2%s), libevent %s", PACKAGE_VERSION,
                 compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : "",
                 event_get_version());
-    tls_server_log_chain(tls);
+    tls_server_log_chain(generation->tls);
     if (config->keylog_file)
         log_message(LOG_LEVEL_WARN, "keylog_file %s: the secrets of every connection are written there; "
                     "anyone who can read it can decrypt captured traffic. Use it for debugging only.",
                     config->keylog_file);
 
-    struct generation *generation = generation_create(config, tls, root_fd);
-    if (generation == NULL) {
-        fprintf(stderr, "tlsd: out of memory\n");
-        close(root_fd);
-        tls_server_release(tls);
-        tls_resumption_free(resumption);
-        config_free(config);
-        free(config);
-        return EXIT_RUNTIME;
-    }
     struct daemon daemon;
     memset(&daemon, 0, sizeof daemon);
     daemon.generation = generation;
     daemon.resumption = resumption;
     daemon.command_line = &line;
-    int status = run(&daemon);
+    status = run(&daemon);
     generation_release(daemon.generation);
     /* after the last generation: no connection can resume any more */
     tls_resumption_free(resumption);
