@@ -13,11 +13,7 @@ struct file_cache_entry {
     size_t key_length;
     char key[FILE_CACHE_MAX_KEY];
     struct cached_body *body;
-    const char *content_type;
-    long long mtime;
-    long mtime_nanoseconds;
-    uint64_t inode;
-    uint64_t device;
+    struct files_entry file;  /* what files_open() found; fd is always -1 here */
     time_t checked_at;
     uint64_t last_used;       /* for evicting the least recently used */
 };
@@ -94,9 +90,10 @@ static struct file_cache_entry *find(struct file_cache *cache, uint64_t hash, co
 
 static bool same_file(const struct file_cache_entry *cached, const struct files_entry *found)
 {
-    return cached->body->size == found->size && cached->mtime == found->mtime &&
-           cached->mtime_nanoseconds == found->mtime_nanoseconds && cached->inode == found->inode &&
-           cached->device == found->device;
+    const struct files_entry *file = &cached->file;
+    return file->size == found->size && file->mtime == found->mtime &&
+           file->mtime_nanoseconds == found->mtime_nanoseconds && file->inode == found->inode &&
+           file->device == found->device;
 }
 
 /* The whole file, or NULL (out of memory, or it changed size under us:
@@ -162,13 +159,7 @@ enum files_result file_cache_open(struct file_cache *cache, int root_fd, const c
         cached->last_used = ++cache->clock;
         cached->body->references++;
         *body = cached->body;
-        entry->fd = -1;
-        entry->size = cached->body->size;
-        entry->mtime = cached->mtime;
-        entry->mtime_nanoseconds = cached->mtime_nanoseconds;
-        entry->inode = cached->inode;
-        entry->device = cached->device;
-        entry->content_type = cached->content_type;
+        *entry = cached->file;
         cache->statistics.hits++;
         return FILES_OK;
     }
@@ -214,11 +205,7 @@ enum files_result file_cache_open(struct file_cache *cache, int root_fd, const c
     slot->key_length = length;
     memcpy(slot->key, encoded_path, length);
     slot->body = loaded;
-    slot->content_type = entry->content_type;
-    slot->mtime = entry->mtime;
-    slot->mtime_nanoseconds = entry->mtime_nanoseconds;
-    slot->inode = entry->inode;
-    slot->device = entry->device;
+    slot->file = *entry;
     slot->checked_at = now;
     slot->last_used = ++cache->clock;
     cache->bytes += loaded->size;
