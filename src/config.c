@@ -92,6 +92,8 @@ void config_init(struct tlsd_config *config)
     config->session_tickets = true;
     config->session_cache_size = 20000;
     config->session_timeout = 3600;
+    config->ticket_key_file = NULL;
+    config->proxy_protocol_timeout = 5;
     config->keylog_file = NULL;
     config->log_level = LOG_LEVEL_INFO;
     config->log_format = LOG_FORMAT_TEXT;
@@ -105,7 +107,7 @@ void config_free(struct tlsd_config *config)
     char **strings[] = {
         &config->certificate, &config->private_key, &config->document_root,
         &config->index, &config->user, &config->group,
-        &config->ciphersuites, &config->keylog_file,
+        &config->ciphersuites, &config->keylog_file, &config->ticket_key_file,
         &config->handshake_endpoint, &config->content_security_policy,
     };
 
@@ -114,6 +116,7 @@ void config_free(struct tlsd_config *config)
         *strings[i] = NULL;
     }
     config->listen_count = 0;
+    config->proxy_from_count = 0;
 }
 
 const char *config_log_level_name(enum log_level level)
@@ -165,8 +168,8 @@ static int parse_port(const char *text, uint16_t *port, char *error, size_t erro
     return 0;
 }
 
-int config_parse_listen(const char *text, struct listen_address *out,
-                        char *error, size_t error_size)
+static int parse_listen_address(const char *text, struct listen_address *out,
+                                char *error, size_t error_size)
 {
     struct listen_address result;
     char host[sizeof result.text];
@@ -265,11 +268,50 @@ int config_parse_listen(const char *text, struct listen_address *out,
     return 0;
 }
 
+int config_parse_listen(const char *text, struct listen_address *out,
+                        char *error, size_t error_size)
+{
+    char address[sizeof out->text + 1];
+    size_t address_length = strcspn(text, " \t");
+
+    if (text[address_length] == '\0')
+        return parse_listen_address(text, out, error, error_size);
+    if (address_length >= sizeof address) {
+        set_error(error, error_size, "listen: '%.40s...' is too long (at most %zu characters)",
+                  text, sizeof out->text - 1);
+        return -1;
+    }
+    memcpy(address, text, address_length);
+    address[address_length] = '\0';
+    struct listen_address result;
+    if (parse_listen_address(address, &result, error, error_size) != 0)
+        return -1;
+    /* options after the address, separated by blanks */
+    const char *option = text + address_length;
+    for (;;) {
+        option += strspn(option, " \t");
+        if (*option == '\0') {
+            *out = result;
+            return 0;
+        }
+        size_t option_length = strcspn(option, " \t");
+        if (option_length == strlen("proxy_protocol") && strncmp(option, "proxy_protocol", option_length) == 0) {
+            result.proxy_protocol = true;
+        } else {
+            set_error(error, error_size, "listen %s: unknown option '%.*s' (the one option is proxy_protocol)",
+                      address, (int)(option_length > 40 ? 40 : option_length), option);
+            return -1;
+        }
+        option += option_length;
+    }
+}
+
 /* ----------------------------------------------------------------- keys */
 
 /* How each key's value is checked and where it goes. */
 enum value_kind {
     VALUE_LISTEN,
+    VALUE_NETWORKS,         /* proxy_from: addresses and networks, accumulating */
     VALUE_STRING,           /* any non-empty text */
     VALUE_INDEX,            /* a file name: no '/' */
     VALUE_WORKERS,          /* auto or a number */
@@ -295,6 +337,8 @@ struct config_key {
 
 static const struct config_key config_keys[] = {
     { "listen",             VALUE_LISTEN,          0, 0, 0, NULL },
+    { "proxy_from",         VALUE_NETWORKS,        0, 0, 0, NULL },
+    { "proxy_protocol_timeout", VALUE_UNSIGNED,    FIELD(proxy_protocol_timeout), 1, 3600, "a number of seconds" },
     { "certificate",        VALUE_STRING,          FIELD(certificate), 0, 0, NULL },
     { "private_key",        VALUE_STRING,          FIELD(private_key), 0, 0, NULL },
     { "document_root",      VALUE_STRING,          FIELD(document_root), 0, 0, NULL },
@@ -312,6 +356,7 @@ static const struct config_key config_keys[] = {
     { "session_tickets",    VALUE_BOOL,            FIELD(session_tickets), 0, 0, NULL },
     { "session_cache_size", VALUE_UNSIGNED,        FIELD(session_cache_size), 0, 1000000, "a number (0 = off)" },
     { "session_timeout",    VALUE_UNSIGNED,        FIELD(session_timeout), 60, 604800, "a number of seconds" },
+    { "ticket_key_file",    VALUE_OPTIONAL_STRING, FIELD(ticket_key_file), 0, 0, NULL },
     { "keylog_file",        VALUE_OPTIONAL_STRING, FIELD(keylog_file), 0, 0, NULL },
     { "log_level",          VALUE_LOG_LEVEL,       FIELD(log_level), 0, 0, NULL },
     { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },
@@ -391,6 +436,36 @@ static int add_listen(struct tlsd_config *config, const char *value, char *why, 
     return 0;
 }
 
+/* "proxy_from 10.0.0.0/8 192.0.2.7, ::1": blanks or commas between. */
+static int add_networks(struct tlsd_config *config, const char *value, char *why, size_t why_size)
+{
+    const char *word = value;
+    for (;;) {
+        word += strspn(word, " \t,");
+        if (*word == '\0')
+            return 0;
+        size_t length = strcspn(word, " \t,");
+        char text[64];
+        if (length >= sizeof text) {
+            snprintf(why, why_size, "proxy_from: '%.40s...' is not an IP address or ADDR/PREFIX network", word);
+            return -1;
+        }
+        memcpy(text, word, length);
+        text[length] = '\0';
+        if (config->proxy_from_count >= CONFIG_MAX_PROXY_FROM) {
+            snprintf(why, why_size, "proxy_from: too many networks (at most %d)", CONFIG_MAX_PROXY_FROM);
+            return -1;
+        }
+        char reason[CONFIG_ERROR_SIZE - 32];
+        if (network_parse(text, &config->proxy_from[config->proxy_from_count], reason, sizeof reason) != 0) {
+            snprintf(why, why_size, "proxy_from: %s", reason);
+            return -1;
+        }
+        config->proxy_from_count++;
+        word += length;
+    }
+}
+
 /* Check `value` for `key` and store it. Returns 0, or -1 with the reason
  * (without origin) in `why`. */
 static int set_value(struct tlsd_config *config, const struct config_key *key,
@@ -402,6 +477,9 @@ static int set_value(struct tlsd_config *config, const struct config_key *key,
     switch (key->kind) {
     case VALUE_LISTEN:
         return add_listen(config, value, why, why_size);
+
+    case VALUE_NETWORKS:
+        return add_networks(config, value, why, why_size);
 
     case VALUE_INDEX:
         if (strchr(value, '/') != NULL || strcmp(value, ".") == 0 || strcmp(value, "..") == 0) {
@@ -719,6 +797,15 @@ int config_finish(struct tlsd_config *config, char *error, size_t error_size)
         if (config_parse_listen(DEFAULT_LISTEN, &config->listen[0], error, error_size) != 0)
             return -1;
         config->listen_count = 1;
+    }
+    /* A PROXY header from anyone would let any client claim any address. */
+    for (size_t i = 0; i < config->listen_count; i++) {
+        if (config->listen[i].proxy_protocol && config->proxy_from_count == 0) {
+            set_error(error, error_size,
+                      "listen %s proxy_protocol: set proxy_from to the addresses of the load balancers "
+                      "allowed to send PROXY headers (e.g. proxy_from 10.0.0.0/8)", config->listen[i].text);
+            return -1;
+        }
     }
     if (config->max_tls_version != 0 && config->min_tls_version > config->max_tls_version) {
         set_error(error, error_size,

@@ -8,7 +8,10 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "networks.h"
+
 #define CONFIG_MAX_LISTEN 16
+#define CONFIG_MAX_PROXY_FROM 64
 #define CONFIG_ERROR_SIZE 512
 #define CONFIG_MAX_HEADER_VALUE 1024   /* a value sent as a response header */
 
@@ -22,11 +25,15 @@ struct listen_address {
     char text[64];                  /* as written, e.g. "[::1]:8443" */
     struct sockaddr_storage address;
     socklen_t address_length;
+    bool proxy_protocol;            /* expects a PROXY protocol header before TLS */
 };
 
 struct tlsd_config {
     struct listen_address listen[CONFIG_MAX_LISTEN];
     size_t listen_count;            /* 0 until a listen line: defaults fill it */
+    struct network proxy_from[CONFIG_MAX_PROXY_FROM];  /* who may send PROXY headers */
+    size_t proxy_from_count;
+    unsigned proxy_protocol_timeout;  /* seconds for the PROXY header, from accept */
     char *certificate;              /* PEM chain: leaf first, then intermediates */
     char *private_key;
     char *document_root;
@@ -44,6 +51,7 @@ struct tlsd_config {
     bool session_tickets;
     unsigned session_cache_size;
     unsigned session_timeout;       /* seconds a session can be resumed; ticket keys rotate as often */
+    char *ticket_key_file;          /* NULL = tlsd's own random keys */
     char *keylog_file;              /* NULL = off */
     enum log_level log_level;
     enum log_format log_format;
@@ -89,7 +97,8 @@ int config_load_file(struct tlsd_config *config, const char *path,
  * on the install paths. Returns 0 or -1 with `error` filled. */
 int config_finish(struct tlsd_config *config, char *error, size_t error_size);
 
-/* Parse "ADDR:PORT", "[IPV6]:PORT", "*:PORT" or "PORT" (all addresses).
+/* Parse "ADDR:PORT", "[IPV6]:PORT", "*:PORT" or "PORT" (all addresses),
+ * optionally followed by options: "proxy_protocol".
  * Numeric addresses only; port 0 asks the kernel for an ephemeral port.
  * Returns 0 or -1 with a message (without origin) in `error`. */
 int config_parse_listen(const char *text, struct listen_address *out,

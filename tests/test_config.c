@@ -358,6 +358,18 @@ static const struct bad_value {
     { "listen", "localhost:443", "listen: 'localhost' is not a numeric IPv4 address (host names are not looked up)" },
     { "listen", "1.2.3.4:65536", "listen: port must be 0 to 65535, not '65536'" },
     { "listen", "[::1", "listen: '[::1' is missing ']'" },
+    { "listen", "1.2.3.4:443 proxy_v2", "listen 1.2.3.4:443: unknown option 'proxy_v2' (the one option is proxy_protocol)" },
+    { "proxy_from", "10.0.0.1/8", "proxy_from: '10.0.0.1/8' has host bits set beyond /8 (did you mean the network's first address?)" },
+    { "proxy_from", "10.0.0.0/33", "proxy_from: '10.0.0.0/33': the prefix length after '/' must be a number from 0 to 32" },
+    { "proxy_from", "::/129", "proxy_from: '::/129': the prefix length after '/' must be a number from 0 to 128" },
+    { "proxy_from", "10.0.0.0/", NULL },
+    { "proxy_from", "10.0.0.0/08", NULL },
+    { "proxy_from", "10.0.0.0/-1", NULL },
+    { "proxy_from", "/8", NULL },
+    { "proxy_from", "lb.example.com", "proxy_from: 'lb.example.com' is not a numeric IP address (host names are not looked up)" },
+    { "proxy_from", "10.0.0.0/8 10.1.2.3/16", "proxy_from: '10.1.2.3/16' has host bits set beyond /16 (did you mean the network's first address?)" },
+    { "proxy_protocol_timeout", "0", "proxy_protocol_timeout must be a number of seconds from 1 to 3600, not '0'" },
+    { "proxy_protocol_timeout", "3601", NULL },
 };
 
 START_TEST(test_bad_value)
@@ -544,7 +556,9 @@ static const struct bad_listen {
     { "1.2.3.4:", "listen: port must be 0 to 65535, not ''" },
     { "1.2.3.4:-1", "listen: port must be 0 to 65535, not '-1'" },
     { "1.2.3.4:http", "listen: port must be 0 to 65535, not 'http'" },
-    { "1.2.3.4: 80", "listen: port must be 0 to 65535, not ' 80'" },
+    { "1.2.3.4: 80", "listen: port must be 0 to 65535, not ''" },
+    { "1.2.3.4:443 proxy", "listen 1.2.3.4:443: unknown option 'proxy' (the one option is proxy_protocol)" },
+    { "1.2.3.4:443 proxy_protocol,", "listen 1.2.3.4:443: unknown option 'proxy_protocol,' (the one option is proxy_protocol)" },
     { "65536", "listen: port must be 0 to 65535, not '65536'" },
     { "[::1]:70000", "listen: port must be 0 to 65535, not '70000'" },
     { "[::1", "listen: '[::1' is missing ']'" },
@@ -656,6 +670,88 @@ START_TEST(test_finish_tls_versions)
     config_init(&config);
     ck_assert_int_eq(parse("min_tls_version 1.3\n"), 0);
     ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+}
+END_TEST
+
+START_TEST(test_proxy_settings)
+{
+    ck_assert_int_eq(config.proxy_protocol_timeout, 5);
+    ck_assert_ptr_null(config.ticket_key_file);
+    ck_assert_msg(parse("listen 127.0.0.1:8443 proxy_protocol\nlisten [::1]:8444\t proxy_protocol \n"
+                        "listen 127.0.0.1:8445\n"
+                        "proxy_from 10.0.0.0/8, 192.0.2.7  ::1\nproxy_from fd00::/8\n"
+                        "proxy_protocol_timeout 30\nticket_key_file /etc/tlsd/ticket.keys\n") == 0, "%s", error);
+    ck_assert_uint_eq(config.listen_count, 3);
+    ck_assert(config.listen[0].proxy_protocol);
+    ck_assert_str_eq(config.listen[0].text, "127.0.0.1:8443");
+    ck_assert(config.listen[1].proxy_protocol);
+    assert_ipv6(&config.listen[1], "::1", 8444);
+    ck_assert(!config.listen[2].proxy_protocol);
+    ck_assert_uint_eq(config.proxy_from_count, 4);
+    char text[64];
+    network_format(&config.proxy_from[0], text, sizeof text);
+    ck_assert_str_eq(text, "10.0.0.0/8");
+    network_format(&config.proxy_from[1], text, sizeof text);
+    ck_assert_str_eq(text, "192.0.2.7/32");
+    network_format(&config.proxy_from[2], text, sizeof text);
+    ck_assert_str_eq(text, "::1/128");
+    network_format(&config.proxy_from[3], text, sizeof text);
+    ck_assert_str_eq(text, "fd00::/8");
+    ck_assert_uint_eq(config.proxy_protocol_timeout, 30);
+    ck_assert_str_eq(config.ticket_key_file, "/etc/tlsd/ticket.keys");
+    ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+    ck_assert_int_eq(parse("ticket_key_file off\n"), 0);
+    ck_assert_ptr_null(config.ticket_key_file);
+}
+END_TEST
+
+/* A listener that trusts PROXY headers from anyone lets any client claim
+ * any address: refused until proxy_from says who may send them. */
+START_TEST(test_finish_proxy_needs_proxy_from)
+{
+    ck_assert_int_eq(parse("listen 127.0.0.1:8443 proxy_protocol\n"), 0);
+    ck_assert_int_eq(config_finish(&config, error, sizeof error), -1);
+    ck_assert_str_eq(error, "listen 127.0.0.1:8443 proxy_protocol: set proxy_from to the addresses of the load "
+                     "balancers allowed to send PROXY headers (e.g. proxy_from 10.0.0.0/8)");
+    ck_assert_int_eq(parse("proxy_from 127.0.0.1\n"), 0);
+    ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+}
+END_TEST
+
+START_TEST(test_networks_contain)
+{
+    struct network network;
+    struct sockaddr_in in4 = { .sin_family = AF_INET };
+    struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+    ck_assert_int_eq(network_parse("10.1.0.0/16", &network, error, sizeof error), 0);
+    inet_pton(AF_INET, "10.1.255.9", &in4.sin_addr);
+    ck_assert(network_contains(&network, (struct sockaddr *)&in4));
+    inet_pton(AF_INET, "10.2.0.1", &in4.sin_addr);
+    ck_assert(!network_contains(&network, (struct sockaddr *)&in4));
+    inet_pton(AF_INET6, "::ffff:10.1.2.3", &in6.sin6_addr);   /* IPv4-mapped counts as IPv4 */
+    ck_assert(network_contains(&network, (struct sockaddr *)&in6));
+    inet_pton(AF_INET6, "::a01:203", &in6.sin6_addr);         /* but not IPv4-compatible */
+    ck_assert(!network_contains(&network, (struct sockaddr *)&in6));
+    ck_assert_int_eq(network_parse("10.1.2.3/31", &network, error, sizeof error), -1);
+    ck_assert_int_eq(network_parse("10.1.2.2/31", &network, error, sizeof error), 0);
+    inet_pton(AF_INET, "10.1.2.3", &in4.sin_addr);
+    ck_assert(network_contains(&network, (struct sockaddr *)&in4));
+    inet_pton(AF_INET, "10.1.2.4", &in4.sin_addr);
+    ck_assert(!network_contains(&network, (struct sockaddr *)&in4));
+    ck_assert_int_eq(network_parse("0.0.0.0/0", &network, error, sizeof error), 0);
+    ck_assert(network_contains(&network, (struct sockaddr *)&in4));
+    ck_assert(!network_contains(&network, (struct sockaddr *)&in6)); /* ::a01:203 is not IPv4 */
+    ck_assert_int_eq(network_parse("2001:db8:80::/41", &network, error, sizeof error), 0);
+    inet_pton(AF_INET6, "2001:db8:ff::1", &in6.sin6_addr);
+    ck_assert(network_contains(&network, (struct sockaddr *)&in6));
+    inet_pton(AF_INET6, "2001:db8:7f::1", &in6.sin6_addr);
+    ck_assert(!network_contains(&network, (struct sockaddr *)&in6));
+    ck_assert_int_eq(network_parse("2001:db8:c0::/41", &network, error, sizeof error), -1);
+    ck_assert_int_eq(network_parse("::1", &network, error, sizeof error), 0);
+    inet_pton(AF_INET6, "::1", &in6.sin6_addr);
+    ck_assert(network_contains(&network, (struct sockaddr *)&in6));
+    struct sockaddr unknown = { .sa_family = AF_UNIX };
+    ck_assert(!network_contains(&network, &unknown));
 }
 END_TEST
 
@@ -867,6 +963,9 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_finish_keeps_listen);
     tcase_add_test(tc, test_finish_tls_versions);
     tcase_add_test(tc, test_finish_fills_freed_paths);
+    tcase_add_test(tc, test_proxy_settings);
+    tcase_add_test(tc, test_finish_proxy_needs_proxy_from);
+    tcase_add_test(tc, test_networks_contain);
     suite_add_tcase(suite, tc);
 
     tc = tcase_create("files");
