@@ -18,7 +18,7 @@ BUILD_DIR=${TLSD_BUILD_DIR:-build}
 CONFIGURE_FLAGS=${TLSD_CONFIGURE_FLAGS:-}
 
 BUILD_PACKAGES="gcc libc6-dev make autoconf automake pkg-config libmbedtls-dev libevent-dev"
-TEST_PACKAGES="check curl openssl groff-base jq python3 tshark chromium libnss3-tools sslscan"
+TEST_PACKAGES="check curl openssl groff-base jq python3 tshark chromium libnss3-tools sslscan haproxy"
 
 say() { printf 'quickstart: %s\n' "$*" >&2; }
 

@@ -10,6 +10,7 @@
 #include <mbedtls/bignum.h>
 #include <mbedtls/platform_util.h>
 #if MBEDTLS_VERSION_NUMBER >= 0x03000000
+#include <mbedtls/platform_time.h>
 #include <psa/crypto.h>
 #endif
 
@@ -160,6 +161,17 @@ bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl)
 #else
     (void)ssl;
     return false;
+#endif
+}
+
+void compat_session_set_ticket_age(mbedtls_ssl_session *session, int64_t age_seconds)
+{
+#if TLSD_MBEDTLS3 && defined(MBEDTLS_SSL_SESSION_TICKETS) && defined(MBEDTLS_SSL_SRV_C) && \
+    defined(MBEDTLS_HAVE_TIME)
+    session->MBEDTLS_PRIVATE(ticket_creation_time) = mbedtls_ms_time() - (mbedtls_ms_time_t)age_seconds * 1000;
+#else
+    (void)session;
+    (void)age_seconds;
 #endif
 }
 

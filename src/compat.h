@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <mbedtls/version.h>
 #include <mbedtls/ssl.h>
@@ -48,6 +49,13 @@ bool compat_handshake_over(const mbedtls_ssl_context *ssl);
 
 /* 3.6 sends TLS 1.3 NewSessionTickets from states after HANDSHAKE_OVER. */
 bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl);
+
+/* Mbed TLS 3.6 checks a TLS 1.3 ticket's age itself, against a creation
+ * time it stamps in milliseconds of the issuing machine's boot clock
+ * (mbedtls_ms_time, CLOCK_BOOTTIME): meaningless on another machine of a
+ * fleet. Set it from the ticket's wall-clock age instead, in this
+ * machine's terms. Nothing to do on 2.28, which has no TLS 1.3 tickets. */
+void compat_session_set_ticket_age(mbedtls_ssl_session *session, int64_t age_seconds);
 
 /* An mbedtls_ssl_read() result that only means "call again" (3.x returns
  * some of these to servers after the handshake). */

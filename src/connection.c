@@ -28,6 +28,8 @@
 #include "hslog.h"
 #include "http.h"
 #include "log.h"
+#include "networks.h"
+#include "proxy_protocol.h"
 #include "tls.h"
 
 /* Stop encrypting more of a response while this much waits for the
@@ -40,6 +42,7 @@
 #define LINGER_MAX_BYTES (64 * 1024)
 
 enum connection_phase {
+    PHASE_PROXY_HEADER,     /* a proxy_protocol listener: the load balancer's header comes first */
     PHASE_WAIT_FIRST_BYTE,  /* accepted; no TLS context yet (saves ~33 KiB per idle socket) */
     PHASE_HANDSHAKE,
     PHASE_READ_REQUEST,
@@ -56,7 +59,10 @@ struct connection {
     struct server_state *state;
     uint64_t id;
     int fd;
-    char peer[64];
+    char peer[64];                /* the client: from the PROXY header when there is one */
+    char proxy[64];               /* the load balancer that sent the header; "" without one */
+    unsigned char *proxy_bytes;   /* a PROXY header that arrived in pieces, so far */
+    size_t proxy_bytes_length;
     enum connection_phase phase;
     struct event *read_event;
     struct event *write_event;
@@ -167,6 +173,7 @@ static void connection_destroy(struct connection *connection, const char *reason
     file_cache_release(connection->cached_body);
     free(connection->handshake_record);
     free(connection->endpoint_body);
+    free(connection->proxy_bytes);
     if (connection->request != connection->state->shared_request)
         free(connection->request);
     if (connection->pending != connection->state->shared_pending)
@@ -185,17 +192,101 @@ static void connection_destroy(struct connection *connection, const char *reason
         state->on_connection_closed(state);
 }
 
-/* A failure before TLS started (no ClientHello at all): one line. */
-static void log_handshake_failure(struct connection *connection, const char *reason)
+/* A failure before TLS started (no ClientHello at all, or no valid PROXY
+ * header): one line. `detail` may be NULL. */
+static void log_failure_before_tls(struct connection *connection, const char *at, const char *reason,
+                                   const char *detail)
 {
     struct log_line line;
     begin_connection_line(&line, connection, LOG_LEVEL_INFO);
     log_line_string(&line, "stage", "handshake_failed");
-    log_line_decimal(&line, "t_ms", 0.0, 3);
-    log_line_string(&line, "at", "client_hello");
+    bool proxy_header = strcmp(at, "proxy_header") == 0;
+    /* before a PROXY header the clock runs from accept; before TLS, from its first byte */
+    log_line_decimal(&line, "t_ms", proxy_header ? milliseconds_since(&connection->accepted_at) : 0.0, 3);
+    log_line_string(&line, "at", at);
     log_line_string(&line, "reason", reason);
-    log_line_unsigned(&line, "bytes_received", 0);
+    if (detail)
+        log_line_string(&line, "detail", detail);
+    if (!proxy_header)
+        log_line_unsigned(&line, "bytes_received", 0);
     log_line_end(&line);
+}
+
+static void log_handshake_failure(struct connection *connection, const char *reason)
+{
+    log_failure_before_tls(connection, "client_hello", reason, NULL);
+}
+
+static enum action fail_proxy_header(struct connection *connection, const char *reason, const char *detail)
+{
+    log_failure_before_tls(connection, "proxy_header", reason, detail);
+    connection_destroy(connection, "handshake_failed");
+    return ACTION_DESTROYED;
+}
+
+/* The header is taken off the socket exactly: what follows is the
+ * client's TLS, for Mbed TLS to read. Bytes are peeked, and consumed only
+ * once they are known to be header; a header that arrives in pieces is
+ * consumed piece by piece (so the socket does not stay readable) and kept
+ * in proxy_bytes. */
+static enum action read_proxy_header(struct connection *connection)
+{
+    unsigned char bytes[PROXY_PROTOCOL_MAX_HEADER];
+    size_t have = connection->proxy_bytes_length;
+    if (have > 0)
+        memcpy(bytes, connection->proxy_bytes, have);
+    ssize_t peeked = recv(connection->fd, bytes + have, sizeof bytes - have, MSG_PEEK);
+    if (peeked < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return ACTION_WAIT_READ;
+    if (peeked <= 0) {
+        if (peeked == 0)
+            return fail_proxy_header(connection, "proxy_header_missing",
+                                     have > 0 ? "the peer closed in the middle of the header"
+                                              : "the peer closed without sending a header");
+        connection_destroy(connection, "reset");
+        return ACTION_DESTROYED;
+    }
+    struct proxy_header header;
+    const char *reason = NULL;
+    enum proxy_parse_result result = proxy_protocol_parse(bytes, have + (size_t)peeked, &header, &reason);
+    if (result == PROXY_PARSE_ERROR)
+        return fail_proxy_header(connection, "proxy_header_invalid", reason);
+    size_t take = result == PROXY_PARSE_COMPLETE ? header.length - have : (size_t)peeked;
+    ssize_t taken = recv(connection->fd, bytes + have, take, 0);
+    if (taken != (ssize_t)take) {
+        connection_destroy(connection, "reset");
+        return ACTION_DESTROYED;
+    }
+    if (result == PROXY_PARSE_INCOMPLETE) {
+        if (connection->proxy_bytes == NULL) {
+            connection->proxy_bytes = malloc(PROXY_PROTOCOL_MAX_HEADER);
+            if (connection->proxy_bytes == NULL) {
+                connection_destroy(connection, "out_of_memory");
+                return ACTION_DESTROYED;
+            }
+        }
+        memcpy(connection->proxy_bytes + have, bytes + have, take);
+        connection->proxy_bytes_length += take;
+        return ACTION_WAIT_READ;
+    }
+    free(connection->proxy_bytes);
+    connection->proxy_bytes = NULL;
+    connection->proxy_bytes_length = 0;
+    if (header.has_addresses)
+        connection_format_address((const struct sockaddr *)&header.source, connection->peer,
+                                  sizeof connection->peer);
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_DEBUG);
+    log_line_event(&line, "proxy_header");
+    log_line_unsigned(&line, "version", (uint64_t)header.version);
+    log_line_string(&line, "proxy", connection->proxy);
+    if (!header.has_addresses)
+        log_line_string(&line, "client", "unknown (a LOCAL or UNKNOWN header: the proxy's own connection)");
+    log_line_end(&line);
+    /* the TLS handshake gets its own full handshake_timeout */
+    connection->phase = PHASE_WAIT_FIRST_BYTE;
+    set_timer(connection, connection->state->config->handshake_timeout);
+    return ACTION_CONTINUE;
 }
 
 /* Close without ceremony after a handshake failure: send whatever alert
@@ -665,6 +756,8 @@ static enum action linger(struct connection *connection)
 static enum action run_phase(struct connection *connection)
 {
     switch (connection->phase) {
+    case PHASE_PROXY_HEADER:
+        return read_proxy_header(connection);
     case PHASE_WAIT_FIRST_BYTE:
         return start_tls(connection);
     case PHASE_HANDSHAKE:
@@ -794,6 +887,11 @@ static void on_timeout(evutil_socket_t fd, short what, void *context)
     (void)what;
     struct connection *connection = context;
     switch (connection->phase) {
+    case PHASE_PROXY_HEADER:
+        fail_proxy_header(connection, "proxy_header_timeout",
+                          connection->proxy_bytes_length > 0 ? "the header was not finished in time"
+                                                             : "no header arrived in time");
+        return;
     case PHASE_WAIT_FIRST_BYTE:
     case PHASE_HANDSHAKE:
         fail_handshake(connection, "handshake_timeout", 0);
@@ -823,7 +921,16 @@ static void on_timeout(evutil_socket_t fd, short what, void *context)
     }
 }
 
-void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length)
+static bool proxy_allowed(const struct tlsd_config *config, const struct sockaddr *peer)
+{
+    for (size_t i = 0; i < config->proxy_from_count; i++)
+        if (network_contains(&config->proxy_from[i], peer))
+            return true;
+    return false;
+}
+
+void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length,
+                       bool proxy_protocol)
 {
     (void)peer_length;
     struct connection *connection = calloc(1, sizeof *connection);
@@ -836,9 +943,11 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
     connection->fd = fd;
     connection->file_fd = -1;
     connection->id = atomic_fetch_add_explicit(&accepted_total, 1, memory_order_relaxed) + 1;
-    connection->phase = PHASE_WAIT_FIRST_BYTE;
+    connection->phase = proxy_protocol ? PHASE_PROXY_HEADER : PHASE_WAIT_FIRST_BYTE;
     clock_gettime(CLOCK_MONOTONIC, &connection->accepted_at);
     connection_format_address(peer, connection->peer, sizeof connection->peer);
+    if (proxy_protocol)
+        memcpy(connection->proxy, connection->peer, sizeof connection->proxy);
     connection->read_event = event_new(state->base, fd, EV_READ | EV_PERSIST, on_socket_event, connection);
     connection->write_event = event_new(state->base, fd, EV_WRITE | EV_PERSIST, on_socket_event, connection);
     connection->timer = evtimer_new(state->base, on_timeout, connection);
@@ -865,7 +974,12 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
     log_line_event(&line, "accepted");
     log_line_end(&line);
 
-    set_timer(connection, state->config->handshake_timeout);
+    if (proxy_protocol && !proxy_allowed(state->config, peer)) {
+        fail_proxy_header(connection, "proxy_not_allowed",
+                          "the peer is not in proxy_from, so its PROXY header cannot be trusted");
+        return;
+    }
+    set_timer(connection, proxy_protocol ? state->config->proxy_protocol_timeout : state->config->handshake_timeout);
     event_add(connection->read_event, NULL);
 }
 
@@ -876,6 +990,7 @@ void connection_drain_all(struct server_state *state)
     while (connection) {
         struct connection *next = connection->next;
         switch (connection->phase) {
+        case PHASE_PROXY_HEADER:
         case PHASE_WAIT_FIRST_BYTE:
         case PHASE_HANDSHAKE:
             connection_destroy(connection, "shutdown");

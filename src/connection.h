@@ -44,9 +44,11 @@ void connection_state_free(struct server_state *state);
  * across workers). */
 uint64_t connection_accepted_total(void);
 
-/* Take over an accepted, non-blocking socket. On failure the socket is
- * closed and logged. */
-void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length);
+/* Take over an accepted, non-blocking socket. With `proxy_protocol` the
+ * peer must be in proxy_from and send a PROXY header first, which gives
+ * the client's real address. On failure the socket is closed and logged. */
+void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length,
+                       bool proxy_protocol);
 
 /* Stop: idle connections close now, busy ones after their response. */
 void connection_drain_all(struct server_state *state);

@@ -24,6 +24,7 @@
 struct listener_set {
     struct server_state *state;
     struct evconnlistener *listeners[CONFIG_MAX_LISTEN];
+    bool proxy_protocol[CONFIG_MAX_LISTEN];
     size_t count;
     bool paused;                 /* at max_connections or out of descriptors */
     struct event *retry_timer;   /* resumes accepting after EMFILE */
@@ -54,10 +55,13 @@ static void on_connection_closed(struct server_state *state)
 static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struct sockaddr *peer,
                       int peer_length, void *context)
 {
-    (void)listener;
     struct listener_set *set = context;
     struct server_state *state = set->state;
-    connection_accept(state, fd, peer, peer_length);
+    bool proxy_protocol = false;
+    for (size_t i = 0; i < set->count; i++)
+        if (set->listeners[i] == listener)
+            proxy_protocol = set->proxy_protocol[i];
+    connection_accept(state, fd, peer, peer_length, proxy_protocol);
     if (state->connection_count >= state->max_connections && !set->paused) {
         set_accepting(set, false);
         log_message(LOG_LEVEL_WARN, "max_connections (%u) reached: accepting paused until one closes",
@@ -161,7 +165,7 @@ static int take_activated_sockets(int *fds, size_t capacity, char *error, size_t
     return (int)count;
 }
 
-static int add_listener(struct listener_set *set, int fd, char *error, size_t error_size)
+static int add_listener(struct listener_set *set, int fd, bool proxy_protocol, char *error, size_t error_size)
 {
     /* Mbed TLS writes each handshake record separately; we coalesce them,
      * and NODELAY makes the coalesced flight leave at once. Linux copies
@@ -176,8 +180,47 @@ static int add_listener(struct listener_set *set, int fd, char *error, size_t er
         return -1;
     }
     evconnlistener_set_error_cb(listener, on_accept_error);
+    set->proxy_protocol[set->count] = proxy_protocol;
     set->listeners[set->count++] = listener;
     return 0;
+}
+
+/* Whether a socket bound to `bound` serves the listen line `address`: the
+ * same family and port, and the same IP or a wildcard line. */
+static bool socket_matches(const struct sockaddr_storage *bound, const struct listen_address *address)
+{
+    if (bound->ss_family != address->address.ss_family)
+        return false;
+    if (bound->ss_family == AF_INET) {
+        const struct sockaddr_in *socket_address = (const struct sockaddr_in *)bound;
+        const struct sockaddr_in *line = (const struct sockaddr_in *)&address->address;
+        return socket_address->sin_port == line->sin_port &&
+               (line->sin_addr.s_addr == htonl(INADDR_ANY) ||
+                line->sin_addr.s_addr == socket_address->sin_addr.s_addr);
+    }
+    if (bound->ss_family == AF_INET6) {
+        const struct sockaddr_in6 *socket_address = (const struct sockaddr_in6 *)bound;
+        const struct sockaddr_in6 *line = (const struct sockaddr_in6 *)&address->address;
+        return socket_address->sin6_port == line->sin6_port &&
+               (IN6_IS_ADDR_UNSPECIFIED(&line->sin6_addr) ||
+                memcmp(&line->sin6_addr, &socket_address->sin6_addr, sizeof line->sin6_addr) == 0);
+    }
+    return false;
+}
+
+/* A socket systemd passed takes the options of the listen line with its
+ * address: that is where an administrator says proxy_protocol. */
+static bool activated_socket_uses_proxy_protocol(int fd, const struct tlsd_config *config)
+{
+    struct sockaddr_storage bound;
+    memset(&bound, 0, sizeof bound);
+    socklen_t bound_length = sizeof bound;
+    if (getsockname(fd, (struct sockaddr *)&bound, &bound_length) != 0)
+        return false;
+    for (size_t i = 0; i < config->listen_count; i++)
+        if (socket_matches(&bound, &config->listen[i]))
+            return config->listen[i].proxy_protocol;
+    return false;
 }
 
 static void describe_socket(int fd, char *text, size_t size)
@@ -236,9 +279,11 @@ struct listen_sockets *listener_open(const struct tlsd_config *config, unsigned 
         sockets->per_worker = (size_t)activated_count;
         for (int i = 0; i < activated_count; i++) {
             fds[i] = activated[i];
+            sockets->proxy_protocol[i] = activated_socket_uses_proxy_protocol(activated[i], config);
             char text[64];
             describe_socket(activated[i], text, sizeof text);
-            log_message(LOG_LEVEL_INFO, "listening on %s (from systemd)", text);
+            log_message(LOG_LEVEL_INFO, "listening on %s (from systemd)%s", text,
+                        sockets->proxy_protocol[i] ? ", PROXY protocol" : "");
         }
         /* systemd passed one socket per address: the workers share it */
         for (unsigned worker = 1; worker < workers; worker++) {
@@ -258,6 +303,7 @@ struct listen_sockets *listener_open(const struct tlsd_config *config, unsigned 
     sockets->per_worker = config->listen_count;
     for (size_t i = 0; i < config->listen_count; i++) {
         const struct listen_address *address = &config->listen[i];
+        sockets->proxy_protocol[i] = address->proxy_protocol;
         /* The first worker binds the address as written; the others bind
          * the port it got, which differs when the configured port is 0. */
         struct sockaddr_storage bound = address->address;
@@ -279,7 +325,8 @@ struct listen_sockets *listener_open(const struct tlsd_config *config, unsigned 
                 getsockname(fd, (struct sockaddr *)&bound, &bound_length);
                 char text[64];
                 describe_socket(fd, text, sizeof text);
-                log_message(LOG_LEVEL_INFO, "listening on %s", text);
+                log_message(LOG_LEVEL_INFO, "listening on %s%s", text,
+                            address->proxy_protocol ? ", PROXY protocol" : "");
             }
         }
     }
@@ -314,7 +361,7 @@ struct listener_set *listener_start(struct server_state *state, struct listen_so
     }
     for (size_t i = 0; i < sockets->per_worker; i++) {
         int *fd = &sockets->fds[worker * CONFIG_MAX_LISTEN + i];
-        if (add_listener(set, *fd, error, error_size) != 0) {
+        if (add_listener(set, *fd, sockets->proxy_protocol[i], error, error_size) != 0) {
             listener_stop(set);
             return NULL;
         }

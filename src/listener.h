@@ -2,6 +2,7 @@
 #ifndef TLSD_LISTENER_H
 #define TLSD_LISTENER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "config.h"
@@ -15,6 +16,7 @@ struct listen_sockets {
     int *fds;
     unsigned workers;
     size_t per_worker;
+    bool proxy_protocol[CONFIG_MAX_LISTEN];  /* the i-th address expects a PROXY header */
 };
 
 /* Bind and listen on every address in `config`, once per worker (with

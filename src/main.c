@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <mbedtls/platform_util.h>
 
 #include "compat.h"
 #include "config.h"
@@ -21,6 +22,7 @@
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
+#include "ticket_keys.h"
 #include "tls.h"
 #include "worker.h"
 
@@ -259,7 +261,8 @@ static bool same_listen_lines(const struct tlsd_config *a, const struct tlsd_con
     if (a->listen_count != b->listen_count)
         return false;
     for (size_t i = 0; i < a->listen_count; i++)
-        if (strcmp(a->listen[i].text, b->listen[i].text) != 0)
+        if (strcmp(a->listen[i].text, b->listen[i].text) != 0 ||
+            a->listen[i].proxy_protocol != b->listen[i].proxy_protocol)
             return false;
     return true;
 }
@@ -280,21 +283,31 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     struct tlsd_config *fresh = malloc(sizeof *fresh);
     struct generation *generation = NULL;
     const struct tlsd_config *running = daemon->generation->config;
+    /* read before anything changes: a bad key file fails the whole reload */
+    struct ticket_key_set ticket_keys;
+    memset(&ticket_keys, 0, sizeof ticket_keys);
     if (fresh == NULL) {
         snprintf(error, sizeof error, "out of memory");
-    } else if (load_configuration(daemon->command_line, fresh, error, sizeof error) != 0) {
+    } else if (load_configuration(daemon->command_line, fresh, error, sizeof error) != 0 ||
+               (fresh->ticket_key_file != NULL &&
+                ticket_keys_load_file(fresh->ticket_key_file, &ticket_keys, error, sizeof error) != 0)) {
         config_free(fresh);
         free(fresh);
     } else {
         build_generation(fresh, daemon->resumption, &generation, error, sizeof error);
     }
     if (generation == NULL) {
+        mbedtls_platform_zeroize(&ticket_keys, sizeof ticket_keys);
         log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
         send_status(daemon, "READY=1\n");
         return;
     }
+    tls_resumption_use_ticket_keys(daemon->resumption, fresh->ticket_key_file ? &ticket_keys : NULL,
+                                   fresh->ticket_key_file);
+    mbedtls_platform_zeroize(&ticket_keys, sizeof ticket_keys);
     if (!same_listen_lines(fresh, running))
-        log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets stay as they are until a restart");
+        log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets and their options stay as they are "
+                    "until a restart");
     if (fresh->session_cache_size != daemon->resumption->session_cache_size ||
         fresh->session_timeout != daemon->resumption->session_timeout)
         log_message(LOG_LEVEL_WARN, "reload: session_cache_size and session_timeout stay as they are until a "

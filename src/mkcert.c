@@ -2,7 +2,11 @@
  * own x509 writer: root CA -> intermediate CA -> server leaf, the chain a
  * browser walks. Only the leaf's private key is kept; the CA keys live in
  * memory for the run and are gone afterwards, so there is nothing to leak
- * that could sign more certificates. */
+ * that could sign more certificates.
+ *
+ * It also writes and rotates session-ticket key files (ticket_key_file,
+ * the format in ticket_keys.h), which are for production as much as for
+ * development. */
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
@@ -12,6 +16,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stddef.h>
 #include <stdbool.h>
@@ -37,6 +42,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "compat.h"
+#include "ticket_keys.h"
 
 #ifndef PACKAGE_VERSION
 #define PACKAGE_VERSION "0.1.0"
@@ -62,6 +68,9 @@
 #define RSA_BITS 2048
 #define RSA_EXPONENT 65537
 
+#define TICKET_KEEP_DEFAULT 3
+#define TICKET_KEEP_MIN 2   /* the new key and the one that issued until now */
+
 #define DNS_NAME_MAX 253
 #define DNS_LABEL_MAX 63
 #define COMMON_NAME_MAX 64 /* ub-common-name in RFC 5280 */
@@ -85,9 +94,15 @@ struct san {
 
 struct options {
     const char *dir;
+    bool dir_given;
     bool rsa;
     bool force;
     long days;
+    bool days_given;
+    const char *ticket_keys;        /* --ticket-keys FILE */
+    const char *rotate_ticket_keys; /* --rotate-ticket-keys FILE */
+    long keep;
+    bool keep_given;
     size_t name_count;
     struct san names[MAX_EXTRA_NAMES + 3];
     char common_name[COMMON_NAME_MAX + 1];
@@ -99,6 +114,9 @@ struct output_file {
     char path[PATH_MAX];
     char temp[PATH_MAX];
     bool temp_made;
+    bool keep_owner;  /* give the new file the owner and group below */
+    uid_t uid;
+    gid_t gid;
 };
 
 enum { FILE_CA, FILE_CHAIN, FILE_KEY, FILE_COUNT };
@@ -138,8 +156,11 @@ static void usage(FILE *stream)
 {
     fprintf(stream,
             "Usage: " PROGRAM " [-d DIR] [--rsa] [--force] [--days N] [NAME...]\n"
+            "       " PROGRAM " --ticket-keys FILE [--force]\n"
+            "       " PROGRAM " --rotate-ticket-keys FILE [--keep N]\n"
             "Write a development PKI for tlsd: a root CA, an intermediate CA and a\n"
-            "server certificate signed by it.\n"
+            "server certificate signed by it. Or write and rotate the session ticket\n"
+            "keys that instances of tlsd share (ticket_key_file in tlsd.conf).\n"
             "\n"
             "  -d DIR         write the files into DIR (default: the current\n"
             "                 directory; created if missing, its parent must exist)\n"
@@ -147,6 +168,14 @@ static void usage(FILE *stream)
             "      --force    replace existing files (and so make a new CA)\n"
             "      --days N   validity of the server certificate in days, 1..%ld\n"
             "                 (default %ld)\n"
+            "      --ticket-keys FILE\n"
+            "                 write FILE with one new random ticket key (mode 0600);\n"
+            "                 an existing FILE is only replaced with --force\n"
+            "      --rotate-ticket-keys FILE\n"
+            "                 put a new key first in FILE, before the keys it holds:\n"
+            "                 new tickets use it, the older keys still resume theirs\n"
+            "      --keep N   keys FILE keeps in all when rotating, the new one\n"
+            "                 included: %d..%d (default %d); the oldest go\n"
             "  -h, --help     show this help\n"
             "  -V, --version  show the version\n"
             "\n"
@@ -156,8 +185,13 @@ static void usage(FILE *stream)
             "\n"
             "Files: ca.crt (the root to trust), server.crt (server certificate then\n"
             "intermediate), server.key (mode 0600). The CA private keys are not kept.\n"
-            "See certs/README.md for how to trust ca.crt.\n",
-            LEAF_MAX_DAYS, LEAF_DEFAULT_DAYS);
+            "See certs/README.md for how to trust ca.crt.\n"
+            "\n"
+            "Ticket keys: rotate on one machine, give every instance the same FILE, then\n"
+            "reload them; a key must stay in FILE for at least session_timeout after it\n"
+            "stopped issuing tickets: (N - 1) x the rotation interval >= session_timeout\n"
+            "plus the time the copies take. See tlsd-mkcert(1).\n",
+            LEAF_MAX_DAYS, LEAF_DEFAULT_DAYS, TICKET_KEEP_MIN, TICKET_KEYS_MAX, TICKET_KEEP_DEFAULT);
 }
 
 static int crypto_error(const char *what, int code)
@@ -303,6 +337,46 @@ static bool parse_days(const char *text, long *days)
     return true;
 }
 
+static bool parse_keep(const char *text, long *keep)
+{
+    char *end = NULL;
+    errno = 0;
+    long value = strtol(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || value < TICKET_KEEP_MIN || value > TICKET_KEYS_MAX) {
+        fprintf(stderr, PROGRAM ": --keep wants a whole number from %d to %d, not \"%s\"\n", TICKET_KEEP_MIN,
+                TICKET_KEYS_MAX, text);
+        return false;
+    }
+    *keep = value;
+    return true;
+}
+
+/* The ticket key modes take a FILE and nothing of the PKI's. Returns 0,
+ * or EXIT_USAGE after saying why. */
+static int check_ticket_key_options(const struct options *options, bool names_given)
+{
+    const char *mode = options->ticket_keys != NULL ? "--ticket-keys" : "--rotate-ticket-keys";
+    const char *conflict = NULL;
+    if (options->ticket_keys != NULL && options->rotate_ticket_keys != NULL)
+        conflict = "--ticket-keys and --rotate-ticket-keys do not go together";
+    else if (options->ticket_keys == NULL && options->rotate_ticket_keys == NULL)
+        conflict = options->keep_given ? "--keep goes with --rotate-ticket-keys only" : NULL;
+    else if (options->dir_given || options->rsa || options->days_given || names_given)
+        conflict = "-d, --rsa, --days and NAMEs are for the PKI";
+    else if (options->keep_given && options->ticket_keys != NULL)
+        conflict = "--keep goes with --rotate-ticket-keys only";
+    else if (options->force && options->rotate_ticket_keys != NULL)
+        conflict = "it always replaces FILE: --force is for --ticket-keys";
+    if (conflict == NULL)
+        return 0;
+    if (options->ticket_keys != NULL || options->rotate_ticket_keys != NULL)
+        fprintf(stderr, PROGRAM ": %s: %s\n", mode, conflict);
+    else
+        fprintf(stderr, PROGRAM ": %s\n", conflict);
+    fprintf(stderr, "Try '" PROGRAM " --help'.\n");
+    return EXIT_USAGE;
+}
+
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char **argv, struct options *options)
 {
@@ -310,12 +384,16 @@ static int parse_options(int argc, char **argv, struct options *options)
         {"rsa", no_argument, NULL, 'r'},
         {"force", no_argument, NULL, 'f'},
         {"days", required_argument, NULL, 'D'},
+        {"ticket-keys", required_argument, NULL, 'T'},
+        {"rotate-ticket-keys", required_argument, NULL, 'R'},
+        {"keep", required_argument, NULL, 'K'},
         {"help", no_argument, NULL, 'h'},
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
     options->dir = ".";
     options->days = LEAF_DEFAULT_DAYS;
+    options->keep = TICKET_KEEP_DEFAULT;
     opterr = 0;
     int option;
     while ((option = getopt_long(argc, argv, ":d:hV", long_options, NULL)) != -1) {
@@ -326,6 +404,7 @@ static int parse_options(int argc, char **argv, struct options *options)
                 return EXIT_USAGE;
             }
             options->dir = optarg;
+            options->dir_given = true;
             break;
         case 'r':
             options->rsa = true;
@@ -336,6 +415,21 @@ static int parse_options(int argc, char **argv, struct options *options)
         case 'D':
             if (!parse_days(optarg, &options->days))
                 return EXIT_USAGE;
+            options->days_given = true;
+            break;
+        case 'T':
+        case 'R':
+            if (optarg[0] == '\0') {
+                fprintf(stderr, PROGRAM ": %s needs a file name\n", option == 'T' ? "--ticket-keys"
+                                                                               : "--rotate-ticket-keys");
+                return EXIT_USAGE;
+            }
+            *(option == 'T' ? &options->ticket_keys : &options->rotate_ticket_keys) = optarg;
+            break;
+        case 'K':
+            if (!parse_keep(optarg, &options->keep))
+                return EXIT_USAGE;
+            options->keep_given = true;
             break;
         case 'h':
             usage(stdout);
@@ -356,6 +450,12 @@ static int parse_options(int argc, char **argv, struct options *options)
             return EXIT_USAGE;
         }
     }
+
+    int status = check_ticket_key_options(options, optind < argc);
+    if (status != 0)
+        return status;
+    if (options->ticket_keys != NULL || options->rotate_ticket_keys != NULL)
+        return -1;
 
     static const char *const default_names[] = {"localhost", "127.0.0.1", "::1"};
     struct san san;
@@ -861,6 +961,8 @@ static int write_temp(struct output_file *file, const char *dir, const char *con
     file->temp_made = true;
 
     bool ok = file->mode != 0600 || fchmod(fd, 0600) == 0; /* the key */
+    if (ok && file->keep_owner)
+        ok = fchown(fd, file->uid, file->gid) == 0;
     for (size_t i = 0; ok && i < part_count; i++)
         ok = write_all(fd, parts[i], strlen(parts[i]));
     if (ok)
@@ -965,6 +1067,193 @@ static void report(const struct options *options, const struct output_file *file
     printf("trust %s in your browser: see certs/README.md\n", files[FILE_CA].path);
 }
 
+/* ------------------------------------------------------------ ticket keys */
+
+/* Everything secret in one place, wiped in one go. */
+struct ticket_key_work {
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context drbg;
+    struct ticket_key_set old_keys;
+    struct ticket_key_set new_keys;
+    char text[4096];
+};
+
+static void name_prefix(const struct ticket_key *key, char hex[17])
+{
+    for (size_t i = 0; i < 8; i++)
+        snprintf(hex + 2 * i, 3, "%02x", key->name[i]);
+}
+
+/* A fresh key from CTR-DRBG, its name unlike any in `others`. */
+static int make_ticket_key(struct ticket_key_work *work, const struct ticket_key_set *others,
+                           struct ticket_key *key)
+{
+    for (int attempt = 0; attempt < 10; attempt++) {
+        int result = mbedtls_ctr_drbg_random(&work->drbg, key->name, sizeof key->name);
+        if (result == 0)
+            result = mbedtls_ctr_drbg_random(&work->drbg, key->secret, sizeof key->secret);
+        if (result != 0)
+            return crypto_error("cannot make a random key", result);
+        bool taken = false;
+        for (size_t i = 0; i < others->count; i++)
+            taken = taken || memcmp(others->keys[i].name, key->name, sizeof key->name) == 0;
+        if (!taken)
+            return 0;
+    }
+    fprintf(stderr, PROGRAM ": the random generator keeps repeating itself\n");
+    return EXIT_CRYPTO;
+}
+
+/* The directory and the name of the file to write; a symlink is followed
+ * when it exists, so that the file it points to is replaced, not the
+ * link. */
+static int split_target(const char *path, struct output_file *file, char *dir, size_t dir_size,
+                        char *name, size_t name_size)
+{
+    char resolved[PATH_MAX];
+    struct stat status;
+    const char *target = path;
+    if (lstat(path, &status) == 0 && S_ISLNK(status.st_mode)) {
+        if (realpath(path, resolved) == NULL) {
+            fprintf(stderr, PROGRAM ": %s: %s\n", path, strerror(errno));
+            return EXIT_USAGE;
+        }
+        target = resolved;
+    }
+    /* dirname and basename may change their argument: copies */
+    char copy_for_dir[PATH_MAX], copy_for_name[PATH_MAX];
+    if (snprintf(copy_for_dir, sizeof copy_for_dir, "%s", target) >= (int)sizeof copy_for_dir) {
+        fprintf(stderr, PROGRAM ": path too long: %s\n", path);
+        return EXIT_USAGE;
+    }
+    snprintf(copy_for_name, sizeof copy_for_name, "%s", target);
+    snprintf(dir, dir_size, "%s", dirname(copy_for_dir));
+    snprintf(name, name_size, "%s", basename(copy_for_name));
+    if (snprintf(file->path, sizeof file->path, "%s", target) >= (int)sizeof file->path) {
+        fprintf(stderr, PROGRAM ": path too long: %s\n", path);
+        return EXIT_USAGE;
+    }
+    file->name = name;
+    file->mode = 0600;
+    return 0;
+}
+
+/* Writes work->text through a temporary file renamed over the target:
+ * whoever reads the file (tlsd on a reload) sees the old one or the new
+ * one, never half of either. Without `replace`, an existing file stops it. */
+static int write_ticket_key_file(const char *path, struct ticket_key_work *work, bool replace,
+                                 char *written_path, size_t written_path_size)
+{
+    struct output_file file;
+    memset(&file, 0, sizeof file);
+    char dir[PATH_MAX], name[NAME_MAX + 1];
+    int status = split_target(path, &file, dir, sizeof dir, name, sizeof name);
+    if (status != 0)
+        return status;
+    struct stat existing;
+    if (lstat(file.path, &existing) == 0) {
+        if (!replace) {
+            fprintf(stderr, PROGRAM ": %s exists; use --force to replace it\n", path);
+            return EXIT_USAGE;
+        }
+        /* root rotating a key file that tlsd's user owns keeps it tlsd's */
+        file.keep_owner = geteuid() == 0;
+        file.uid = existing.st_uid;
+        file.gid = existing.st_gid;
+    } else if (errno != ENOENT) {
+        fprintf(stderr, PROGRAM ": cannot check %s: %s\n", path, strerror(errno));
+        return EXIT_USAGE;
+    }
+    const char *const parts[] = {work->text};
+    status = write_temp(&file, dir, parts, 1);
+    /* again: another run may have written it meanwhile */
+    if (status == 0 && !replace && lstat(file.path, &existing) == 0) {
+        fprintf(stderr, PROGRAM ": %s exists; use --force to replace it\n", path);
+        status = EXIT_USAGE;
+    }
+    if (status == 0 && rename(file.temp, file.path) != 0) {
+        fprintf(stderr, PROGRAM ": cannot rename %s to %s: %s\n", file.temp, file.path, strerror(errno));
+        status = EXIT_USAGE;
+    }
+    if (status != 0) {
+        if (file.temp_made)
+            unlink(file.temp);
+        return status;
+    }
+    int dir_fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir_fd >= 0) {
+        (void)fsync(dir_fd);
+        close(dir_fd);
+    }
+    snprintf(written_path, written_path_size, "%s", file.path);
+    return 0;
+}
+
+static int ticket_keys_mode(const struct options *options, struct ticket_key_work *work)
+{
+    static const char personalization[] = PROGRAM " ticket keys";
+    int result = mbedtls_ctr_drbg_seed(&work->drbg, mbedtls_entropy_func, &work->entropy,
+                                       (const unsigned char *)personalization, sizeof personalization - 1);
+    if (result != 0)
+        return crypto_error("cannot seed the random generator", result);
+    result = compat_crypto_init();
+    if (result != 0)
+        return crypto_error("cannot initialise PSA crypto", result);
+
+    bool rotate = options->rotate_ticket_keys != NULL;
+    const char *path = rotate ? options->rotate_ticket_keys : options->ticket_keys;
+    if (rotate) {
+        char error[1024];
+        /* the same checks as tlsd's: a file tlsd would refuse is not
+         * rotated into another it would refuse */
+        if (ticket_keys_load_file(path, &work->old_keys, error, sizeof error) != 0) {
+            fprintf(stderr, PROGRAM ": %s; %s is left as it is\n", error, path);
+            return EXIT_USAGE;
+        }
+    }
+    int status = make_ticket_key(work, &work->old_keys, &work->new_keys.keys[0]);
+    if (status != 0)
+        return status;
+    work->new_keys.count = 1;
+    size_t keep = rotate ? (size_t)options->keep : 1;
+    for (size_t i = 0; i < work->old_keys.count && work->new_keys.count < keep; i++)
+        work->new_keys.keys[work->new_keys.count++] = work->old_keys.keys[i];
+
+    time_t now = time(NULL);
+    char date[40], comment[96];
+    format_date(now, date, sizeof date);
+    snprintf(comment, sizeof comment, "made by " PROGRAM " %s on %s",
+             rotate ? "--rotate-ticket-keys" : "--ticket-keys", date);
+    size_t length = ticket_keys_format(&work->new_keys, comment, work->text, sizeof work->text);
+    if (length >= sizeof work->text) {
+        fprintf(stderr, PROGRAM ": the key file text does not fit in %zu bytes\n", sizeof work->text);
+        return EXIT_CRYPTO;
+    }
+    char written[PATH_MAX];
+    status = write_ticket_key_file(path, work, rotate || options->force, written, sizeof written);
+    if (status != 0)
+        return status;
+
+    char new_name[17];
+    name_prefix(&work->new_keys.keys[0], new_name);
+    size_t count = work->new_keys.count;
+    printf(PROGRAM ": wrote %s (%zu ticket key%s, mode 0600)\n", written, count, count == 1 ? "" : "s");
+    printf("  new key:  %s (issues new tickets)\n", new_name);
+    for (size_t i = 1; i < count; i++) {
+        char old_name[17];
+        name_prefix(&work->new_keys.keys[i], old_name);
+        printf("  kept:     %s (%s)\n", old_name,
+               i == 1 ? "issued tickets until now; still resumes them" : "still resumes its tickets");
+    }
+    for (size_t i = count - 1; rotate && i < work->old_keys.count; i++) {
+        char old_name[17];
+        name_prefix(&work->old_keys.keys[i], old_name);
+        printf("  dropped:  %s (--keep %ld)\n", old_name, options->keep);
+    }
+    printf("Give every tlsd that shares tickets this file (ticket_key_file), then reload them.\n");
+    return 0;
+}
+
 /* ------------------------------------------------------------ main */
 
 int main(int argc, char **argv)
@@ -973,6 +1262,23 @@ int main(int argc, char **argv)
     int status = parse_options(argc, argv, &options);
     if (status >= 0)
         return status;
+
+    if (options.ticket_keys != NULL || options.rotate_ticket_keys != NULL) {
+        struct ticket_key_work *work = calloc(1, sizeof *work);
+        if (work == NULL) {
+            fprintf(stderr, PROGRAM ": out of memory\n");
+            return EXIT_CRYPTO;
+        }
+        mbedtls_entropy_init(&work->entropy);
+        mbedtls_ctr_drbg_init(&work->drbg);
+        status = ticket_keys_mode(&options, work);
+        mbedtls_ctr_drbg_free(&work->drbg);
+        mbedtls_entropy_free(&work->entropy);
+        mbedtls_platform_zeroize(work, sizeof *work);
+        free(work);
+        compat_crypto_free();
+        return status;
+    }
 
     struct output_file files[FILE_COUNT] = {
         [FILE_CA] = {.name = "ca.crt", .mode = 0644},

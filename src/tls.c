@@ -14,6 +14,7 @@
 #include <event2/buffer.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/platform_util.h>
 #include <mbedtls/ssl_ciphersuites.h>
 
 #include "compat.h"
@@ -189,18 +190,8 @@ static int load_key(struct tls_server *server, const char *path, char *error, si
         snprintf(error, error_size, "private_key %s: %s", path, strerror(errno));
         return -1;
     }
-    /* systemd's LoadCredential= copy may show group bits: they are the
-     * mask of an ACL that gives the service user alone read access. */
-    const char *credentials = getenv("CREDENTIALS_DIRECTORY");
-    bool from_systemd = credentials != NULL && credentials[0] == '/' &&
-                        strncmp(path, credentials, strlen(credentials)) == 0 &&
-                        path[strlen(credentials)] == '/';
-    if ((status.st_mode & (S_IRWXG | S_IRWXO)) && !from_systemd) {
-        snprintf(error, error_size,
-                 "private_key %s: readable by group or others (mode %04o): run chmod 600 on it",
-                 path, (unsigned)(status.st_mode & 07777));
+    if (secret_file_check_mode("private_key", path, status.st_mode, error, error_size) != 0)
         return -1;
-    }
     int result = compat_pk_parse_keyfile(&server->key, path, mbedtls_ctr_drbg_random, &server->random);
     if (result != 0) {
         char reason[160];
@@ -217,6 +208,20 @@ static void write_keylog_line(void *context, const char *label, const unsigned c
     keylog_write(context, label, client_random, secret, secret_length);
 }
 
+static void log_ticket_keys(struct tls_resumption *resumption, size_t count, const char *path)
+{
+    if (path == NULL) {
+        log_message(LOG_LEVEL_INFO, "ticket keys: tlsd's own, random, rotated every %u s",
+                    resumption->session_timeout);
+        return;
+    }
+    char name[TICKET_KEY_NAME_HEX_SIZE];
+    ticket_keys_issuing_name(resumption->tickets, name);
+    /* half the name tells the keys of a file apart, and is what
+     * tlsd-mkcert prints */
+    log_message(LOG_LEVEL_INFO, "ticket keys: %zu from %s; new tickets use key %.16s", count, path, name);
+}
+
 struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, char *error, size_t error_size)
 {
     struct tls_resumption *resumption = calloc(1, sizeof *resumption);
@@ -226,7 +231,6 @@ struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, c
     }
     mbedtls_entropy_init(&resumption->entropy);
     mbedtls_ctr_drbg_init(&resumption->random);
-    mbedtls_ssl_ticket_init(&resumption->tickets);
     resumption->session_cache_size = config->session_cache_size;
     resumption->session_timeout = config->session_timeout;
     char reason[160];
@@ -248,22 +252,54 @@ struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, c
             return NULL;
         }
     }
-    result = mbedtls_ssl_ticket_setup(&resumption->tickets, mbedtls_ctr_drbg_random, &resumption->random,
-                                      MBEDTLS_CIPHER_AES_256_GCM, config->session_timeout);
-    if (result != 0) {
-        tls_error_text(result, reason, sizeof reason);
-        snprintf(error, error_size, "cannot set up session tickets: %s", reason);
+    resumption->tickets = ticket_keys_create(mbedtls_ctr_drbg_random, &resumption->random,
+                                             config->session_timeout, error, error_size);
+    if (resumption->tickets == NULL) {
         tls_resumption_free(resumption);
         return NULL;
     }
+    size_t file_keys = 0;
+    if (config->ticket_key_file != NULL) {
+        struct ticket_key_set set;
+        result = ticket_keys_load_file(config->ticket_key_file, &set, error, error_size);
+        if (result == 0) {
+            file_keys = set.count;
+            result = ticket_keys_use(resumption->tickets, &set);
+            if (result != 0) {
+                tls_error_text(result, reason, sizeof reason);
+                snprintf(error, error_size, "ticket_key_file %s: cannot use the keys: %s",
+                         config->ticket_key_file, reason);
+            }
+        }
+        mbedtls_platform_zeroize(&set, sizeof set);
+        if (result != 0) {
+            tls_resumption_free(resumption);
+            return NULL;
+        }
+    }
+    log_ticket_keys(resumption, file_keys, config->ticket_key_file);
     return resumption;
+}
+
+void tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
+                                    const char *path)
+{
+    int result = ticket_keys_use(resumption->tickets, set);
+    if (result != 0) {
+        char reason[160];
+        tls_error_text(result, reason, sizeof reason);
+        log_message(LOG_LEVEL_ERROR, "ticket keys%s%s: cannot use them, the keys in use stay: %s",
+                    set != NULL ? " from " : "", set != NULL && path != NULL ? path : "", reason);
+        return;
+    }
+    log_ticket_keys(resumption, set != NULL ? set->count : 0, set != NULL ? (path != NULL ? path : "?") : NULL);
 }
 
 void tls_resumption_free(struct tls_resumption *resumption)
 {
     if (resumption == NULL)
         return;
-    mbedtls_ssl_ticket_free(&resumption->tickets);
+    ticket_keys_free(resumption->tickets);
     session_cache_free(resumption->session_cache);
     mbedtls_ctr_drbg_free(&resumption->random);
     mbedtls_entropy_free(&resumption->entropy);
@@ -345,8 +381,8 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
         server->session_cache_on = true;
     }
     if (resumption != NULL && config->session_tickets) {
-        mbedtls_ssl_conf_session_tickets_cb(&server->ssl_config, mbedtls_ssl_ticket_write,
-                                            mbedtls_ssl_ticket_parse, &resumption->tickets);
+        mbedtls_ssl_conf_session_tickets_cb(&server->ssl_config, ticket_keys_write, ticket_keys_parse_ticket,
+                                            resumption->tickets);
         server->tickets_on = true;
     }
     if (config->keylog_file) {

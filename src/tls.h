@@ -13,7 +13,6 @@
 #include <stdint.h>
 
 #include <mbedtls/ssl.h>
-#include <mbedtls/ssl_ticket.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/x509_crt.h>
@@ -21,6 +20,7 @@
 
 #include "compat.h"
 #include "config.h"
+#include "ticket_keys.h"
 
 struct evbuffer;
 struct keylog;
@@ -45,19 +45,31 @@ struct tls_server {
 
 /* Session resumption, shared by every worker and kept across reloads so
  * that a reload never breaks it: the session-id cache and the session
- * ticket keys (AES-256-GCM, rotated every session_timeout by Mbed TLS:
- * a ticket stays valid for session_timeout after it is issued). Sizes
- * and timeouts are taken from the configuration at start. */
+ * ticket keys (ticket_keys.h: AES-256-GCM; a ticket stays valid for
+ * session_timeout after it is issued). The keys are those of
+ * ticket_key_file, shared by a fleet, or else tlsd's own random ones,
+ * rotated every session_timeout. Sizes and timeouts are taken from the
+ * configuration at start. */
 struct tls_resumption {
     mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context random;
+    mbedtls_ctr_drbg_context random;      /* the ticket keys' alone: they call it under their lock */
     struct session_cache *session_cache;  /* NULL when session_cache_size is 0 */
-    mbedtls_ssl_ticket_context tickets;
+    struct ticket_keys *tickets;
     unsigned session_cache_size;
     unsigned session_timeout;
 };
+
+/* Also loads config->ticket_key_file when it is set (so `tlsd -t` checks
+ * it), and logs at info which ticket keys are in use. */
 struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, char *error, size_t error_size);
 void tls_resumption_free(struct tls_resumption *resumption);
+
+/* The reload: issue and resume tickets with the keys of `set`, read from
+ * `path` (the caller wipes `set`); NULL `set` = back to tlsd's own random
+ * keys (kept if they are already in use). Logs the keys in use at info,
+ * or an error if they cannot be installed (the keys in use then stay). */
+void tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
+                                    const char *path);
 
 /* Load the chain and key named in `config` (and open keylog_file), check them (they exist, parse,
  * the key is not readable by group or others, the key matches the leaf, the

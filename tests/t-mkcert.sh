@@ -212,6 +212,146 @@ ok "-d into a non-existent parent fails cleanly"
 expect_failure 1 "is not a directory" "$TLSD_MKCERT" -d "$work/plainfile"
 ok "-d naming a file fails cleanly"
 
+# ------------------------------------------------------------ ticket keys
+# key_lines FILE: the keys of a ticket key file, one a line, comments left out
+key_lines() {
+    awk '!/^[ \t]*#/ && NF' "$1"
+}
+count_keys() {
+    key_lines "$1" | wc -l | tr -d ' '
+}
+tickets="$work/tickets"
+mkdir "$tickets"
+keys="$tickets/ticket.keys"
+"$TLSD_MKCERT" --ticket-keys "$keys" >"$work/out" || fail "--ticket-keys failed"
+check_mode_600 "$keys"
+[ "$(count_keys "$keys")" = 1 ] || fail "--ticket-keys wrote $(count_keys "$keys") keys, not 1"
+key_lines "$keys" | grep -Eqx '[0-9a-f]{96}' || fail "the key is not 96 hex digits: $(key_lines "$keys")"
+head -n 1 "$keys" | grep -q '^# tlsd session ticket keys' || fail "no header comment in $keys"
+new=$(key_lines "$keys" | cut -c1-16)
+grep -q "new key:  $new" "$work/out" || { cat "$work/out" >&2; fail "the output does not name the new key $new"; }
+grep -q "wrote $keys (1 ticket key, mode 0600)" "$work/out" || fail "the output does not say what was written"
+ok "--ticket-keys FILE: one key of 96 hex digits, mode 0600, its name printed"
+[ "$(ls -A "$tickets")" = ticket.keys ] || fail "files left behind in $tickets: $(ls -A "$tickets")"
+ok "--ticket-keys leaves no temporary file"
+
+cksum "$keys" >"$work/keys.before"
+expect_failure 1 "$keys exists; use --force to replace it" "$TLSD_MKCERT" --ticket-keys "$keys"
+cksum "$keys" | cmp -s - "$work/keys.before" || fail "a refused --ticket-keys changed $keys"
+ok "--ticket-keys refuses to replace FILE without --force, FILE untouched"
+chmod 644 "$keys"
+"$TLSD_MKCERT" --ticket-keys "$keys" --force >/dev/null || fail "--ticket-keys --force failed"
+[ "$(key_lines "$keys" | cut -c1-16)" != "$new" ] || fail "--force did not make a new key"
+check_mode_600 "$keys"
+ok "--ticket-keys --force replaces FILE with a new key, mode 0600"
+( umask 0 && "$TLSD_MKCERT" --ticket-keys "$tickets/loose.keys" >/dev/null ) || fail "--ticket-keys under umask 0"
+check_mode_600 "$tickets/loose.keys"
+rm "$tickets/loose.keys"
+
+# rotation: a new key first, the old ones after it in order, at most --keep
+key_lines "$keys" >"$work/k1"
+"$TLSD_MKCERT" --rotate-ticket-keys "$keys" >"$work/out" || fail "--rotate-ticket-keys failed"
+check_mode_600 "$keys"
+[ "$(count_keys "$keys")" = 2 ] || fail "one rotation: $(count_keys "$keys") keys, not 2"
+key_lines "$keys" | tail -n +2 | cmp -s - "$work/k1" || fail "the old key is not second after a rotation"
+[ "$(key_lines "$keys" | head -n 1)" != "$(cat "$work/k1")" ] || fail "the new key is the old one"
+new=$(key_lines "$keys" | head -n 1 | cut -c1-16)
+grep -q "new key:  $new" "$work/out" || fail "--rotate-ticket-keys does not name the new key"
+grep -q "wrote $keys (2 ticket keys, mode 0600)" "$work/out" || fail "--rotate-ticket-keys does not count the keys"
+ok "--rotate-ticket-keys: a new key first, then the old one"
+key_lines "$keys" >"$work/k2"
+"$TLSD_MKCERT" --rotate-ticket-keys "$keys" >/dev/null || fail "second rotation"
+[ "$(count_keys "$keys")" = 3 ] || fail "two rotations: $(count_keys "$keys") keys, not 3"
+key_lines "$keys" | tail -n +2 | cmp -s - "$work/k2" || fail "the old keys are not kept in order"
+key_lines "$keys" >"$work/k3"
+"$TLSD_MKCERT" --rotate-ticket-keys "$keys" >"$work/out" || fail "third rotation"
+[ "$(count_keys "$keys")" = 3 ] || fail "--keep 3 (the default) kept $(count_keys "$keys") keys"
+key_lines "$keys" | tail -n +2 >"$work/kept"
+head -n 2 "$work/k3" | cmp -s - "$work/kept" || fail "the newest old keys are not the ones kept"
+grep -q "dropped:  $(tail -n 1 "$work/k3" | cut -c1-16)" "$work/out" || fail "the dropped key is not named"
+ok "--rotate-ticket-keys keeps 3 keys by default, the oldest dropped and named"
+"$TLSD_MKCERT" --rotate-ticket-keys "$keys" --keep 2 >/dev/null || fail "--keep 2"
+[ "$(count_keys "$keys")" = 2 ] || fail "--keep 2 kept $(count_keys "$keys") keys"
+for i in 1 2 3 4 5 6 7; do
+    "$TLSD_MKCERT" --rotate-ticket-keys "$keys" --keep 8 >/dev/null || fail "--keep 8, rotation $i"
+done
+[ "$(count_keys "$keys")" = 8 ] || fail "--keep 8 kept $(count_keys "$keys") keys"
+[ "$(key_lines "$keys" | cut -c1-32 | sort -u | wc -l | tr -d ' ')" = 8 ] || fail "two keys share a name"
+ok "--keep 2 and --keep 8 bound the number of keys"
+for keep in 1 9 0 two ''; do
+    expect_failure 1 "--keep wants a whole number from 2 to 8" "$TLSD_MKCERT" --rotate-ticket-keys "$keys" --keep "$keep"
+done
+ok "--keep outside 2..8 is refused"
+[ "$(ls -A "$tickets")" = ticket.keys ] || fail "files left behind in $tickets: $(ls -A "$tickets")"
+ok "rotations leave no temporary file"
+
+# a file made by hand (openssl rand -hex 48, CRLF, comments) rotates
+printf '# by hand\r\n%s\r\n\r\n' "$(openssl rand -hex 48)" >"$tickets/hand.keys"
+chmod 600 "$tickets/hand.keys"
+"$TLSD_MKCERT" --rotate-ticket-keys "$tickets/hand.keys" >/dev/null || fail "a hand-made key file does not rotate"
+[ "$(count_keys "$tickets/hand.keys")" = 2 ] || fail "the hand-made file has $(count_keys "$tickets/hand.keys") keys"
+ok "a hand-made key file (openssl rand -hex 48, CRLF) rotates"
+
+# refusals: the file is left as it was
+printf '# keys\nnot a key\n' >"$tickets/bad.keys"
+chmod 600 "$tickets/bad.keys"
+cksum "$tickets/bad.keys" >"$work/bad.before"
+expect_failure 1 "ticket_key_file $tickets/bad.keys:2: 'n' (column 1) is not a hex digit.*left as it is" \
+    "$TLSD_MKCERT" --rotate-ticket-keys "$tickets/bad.keys"
+cksum "$tickets/bad.keys" | cmp -s - "$work/bad.before" || fail "a refused rotation changed the bad file"
+ok "a malformed key file is refused with FILE:LINE and the reason, and left untouched"
+printf '%s\n' "$(openssl rand -hex 47)" >"$tickets/short.keys"
+chmod 600 "$tickets/short.keys"
+expect_failure 1 "short.keys:1: 94 hex digits, but a key is 96" \
+    "$TLSD_MKCERT" --rotate-ticket-keys "$tickets/short.keys"
+ok "a key of the wrong length is refused"
+cp "$keys" "$tickets/open.keys"
+chmod 640 "$tickets/open.keys"
+cksum "$tickets/open.keys" >"$work/open.before"
+expect_failure 1 "open.keys: readable by group or others (mode 0640): run chmod 600 on it" \
+    "$TLSD_MKCERT" --rotate-ticket-keys "$tickets/open.keys"
+cksum "$tickets/open.keys" | cmp -s - "$work/open.before" || fail "a refused rotation changed open.keys"
+[ "$(stat -c %a "$tickets/open.keys")" = 640 ] || fail "a refused rotation changed the mode"
+ok "a key file readable by the group is refused and left untouched"
+expect_failure 1 "missing.keys: No such file or directory" \
+    "$TLSD_MKCERT" --rotate-ticket-keys "$tickets/missing.keys"
+[ ! -e "$tickets/missing.keys" ] || fail "rotating a missing file created it"
+ok "rotating a missing file is refused"
+rm -f "$tickets/bad.keys" "$tickets/short.keys" "$tickets/open.keys" "$tickets/hand.keys"
+
+# through a symlink: the file it points to is rotated, the link stays
+ln -s ticket.keys "$tickets/link.keys"
+"$TLSD_MKCERT" --rotate-ticket-keys "$tickets/link.keys" >/dev/null || fail "rotating through a symlink"
+[ -L "$tickets/link.keys" ] || fail "the rotation replaced the symlink"
+[ "$(count_keys "$keys")" = 3 ] || fail "the rotation through the link did not reach ticket.keys"
+rm "$tickets/link.keys"
+ok "a symlink is followed, not replaced"
+
+if [ "$(id -u)" = 0 ]; then
+    chown 4242:4343 "$keys"
+    "$TLSD_MKCERT" --rotate-ticket-keys "$keys" >/dev/null || fail "rotation as root"
+    [ "$(stat -c %u:%g "$keys")" = 4242:4343 ] || fail "root's rotation did not keep the owner: $(stat -c %u:%g "$keys")"
+    ok "root's rotation keeps the file's owner and group"
+fi
+
+expect_failure 1 "--ticket-keys: -d, --rsa, --days and NAMEs are for the PKI" \
+    "$TLSD_MKCERT" --ticket-keys "$tickets/x.keys" example.test
+expect_failure 1 "--keep goes with --rotate-ticket-keys only" "$TLSD_MKCERT" --keep 3
+expect_failure 1 "do not go together" "$TLSD_MKCERT" --ticket-keys "$tickets/x.keys" --rotate-ticket-keys "$keys"
+expect_failure 1 "--force is for --ticket-keys" "$TLSD_MKCERT" --rotate-ticket-keys "$keys" --force
+[ ! -e "$tickets/x.keys" ] || fail "a refused command wrote a key file"
+ok "the ticket key modes refuse the PKI's options"
+
+# tlsd itself takes the file (when make check gives us tlsd)
+if [ -n "${TLSD:-}" ] && [ -x "$TLSD" ]; then
+    printf 'ticket_key_file %s\n' "$keys" >"$work/keys.conf"
+    "$TLSD" -t -c "$work/keys.conf" --cert "$pki/server.crt" --key "$pki/server.key" --root "$tickets" \
+        >"$work/out" 2>&1 || { cat "$work/out" >&2; fail "tlsd -t refuses the rotated key file"; }
+    grep -q "ticket keys: 3 from $keys; new tickets use key $(key_lines "$keys" | head -n 1 | cut -c1-16)" \
+        "$work/out" || { cat "$work/out" >&2; fail "tlsd -t does not log the keys"; }
+    ok "tlsd -t accepts the file and logs its first key"
+fi
+
 # RFC 5758: ecdsa-with-SHA256 has no parameters. Mbed TLS 2.28 writes a
 # NULL there, which Chromium rejects (ERR_CERT_INVALID); tlsd-mkcert must
 # not pass that on.

@@ -881,6 +881,7 @@ START_TEST(test_example_conf_lines)
         "user", "group", "handshake_timeout", "idle_timeout", "max_connections",
         "min_tls_version", "max_tls_version", "ciphersuites", "session_tickets",
         "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
+        "proxy_from", "proxy_protocol_timeout", "ticket_key_file",
     };
     size_t key_count = sizeof keys / sizeof keys[0];
 
