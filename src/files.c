@@ -24,6 +24,7 @@
 #endif
 
 #include "files.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,17 +56,6 @@
 
 /* ------------------------------------------------------------ normalising */
 
-static int hex_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The decoded byte whose encoding ends just before encoded[p], and the
  * width of that encoding (1, or 3 for %XX). Only for validated input:
  * there every '%' starts a three-byte escape and hex digits are never '%',
@@ -74,8 +64,8 @@ static unsigned char byte_before(const char *encoded, size_t p, size_t *width)
 {
     if (p >= 3 && encoded[p - 3] == '%') {
         *width = 3;
-        return (unsigned char)(hex_value((unsigned char)encoded[p - 2]) << 4 |
-                               hex_value((unsigned char)encoded[p - 1]));
+        return (unsigned char)(hex_digit_value((unsigned char)encoded[p - 2]) << 4 |
+                               hex_digit_value((unsigned char)encoded[p - 1]));
     }
     *width = 1;
     return (unsigned char)encoded[p - 1];
@@ -129,8 +119,8 @@ long files_normalize_path(const char *encoded, size_t length, char *out, size_t 
         }
         if (length - i < 3)
             return -1;
-        int hi = hex_value((unsigned char)encoded[i + 1]);
-        int lo = hex_value((unsigned char)encoded[i + 2]);
+        int hi = hex_digit_value((unsigned char)encoded[i + 1]);
+        int lo = hex_digit_value((unsigned char)encoded[i + 2]);
         if (hi < 0 || lo < 0 || (hi == 0 && lo == 0))
             return -1;
         i += 3;

@@ -3,6 +3,7 @@
 #include "ticket_keys.h"
 
 #include "compat.h"
+#include "hex.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -25,17 +26,6 @@
 #define TICKET_STATE_MAX 0xFFFF   /* what the 2-byte length can say */
 
 /* ---- the key file --------------------------------------------------------- */
-
-static int hex_digit_value(unsigned char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
 
 static bool is_blank(char c)
 {

@@ -101,11 +101,12 @@ s_client() {
     timeout 10 openssl s_client -connect "127.0.0.1:$PORT" -servername localhost "$@" 2>&1
 }
 
-# log_has PATTERN: wait (up to 5 s) for tlsd's log to show an extended regex.
+# log_has PATTERN [FILE]: wait (up to 5 s) for tlsd's log (or FILE) to
+# show an extended regex.
 log_has() {
     local tries=0
     while [ $tries -lt 50 ]; do
-        grep -Eq -- "$1" "$WORK/tlsd.log" && return 0
+        grep -Eq -- "$1" "${2:-$WORK/tlsd.log}" && return 0
         sleep 0.1
         tries=$((tries + 1))
     done

@@ -39,17 +39,6 @@ finish_fleet() {
     finish
 }
 
-# wait_log FILE PATTERN: up to 5 s for an extended regex in FILE.
-wait_log() {
-    local tries=0
-    while [ $tries -lt 50 ]; do
-        grep -Eq -- "$2" "$1" && return 0
-        sleep 0.1
-        tries=$((tries + 1))
-    done
-    return 1
-}
-
 # which_instance PORT: the instance whose log shows a client at 127.0.0.2:PORT
 which_instance() {
     local name
@@ -88,7 +77,7 @@ fleet_start_haproxy a b || exit 1
 check "HAProxy's health checks (HTTPS with a PROXY header) find a UP" fleet_wait_state a UP
 check "... and b UP" fleet_wait_state b UP
 check "a health check is a LOCAL header: the proxy's own address is logged" \
-    wait_log "$WORK/a.log" "peer=127\\.0\\.0\\.3:[0-9]+ .*stage=established"
+    log_has "peer=127\\.0\\.0\\.3:[0-9]+ .*stage=established" "$WORK/a.log"
 
 # ---- real client addresses, round robin
 fleet_client --source 127.0.0.2 --count 6 --no-resume >"$WORK/plain.json"
@@ -158,11 +147,15 @@ hp_client -sess_out "$WORK/session" >/dev/null
 check "tlsd-mkcert --rotate-ticket-keys puts a new key first, keeps the old" \
     test "$(grep -c '^[0-9a-f]\{96\}$' "$FLEET_TICKET_KEYS")" -eq 2
 check "SIGHUP: both instances re-read the key file" reload_both "ticket keys: 2 from "
-resumed=0
-for i in 1 2; do
-    hp_client -sess_in "$WORK/session" >"$WORK/s_client.out"
-    grep -q '^Reused, TLSv1.2' "$WORK/s_client.out" && resumed=$((resumed + 1))
-done
+resumed_of_two() {  # two connections offering the saved session: how many resumed
+    local i count=0
+    for i in 1 2; do
+        hp_client -sess_in "$WORK/session" >"$WORK/s_client.out"
+        grep -q '^Reused, TLSv1.2' "$WORK/s_client.out" && count=$((count + 1))
+    done
+    echo "$count"
+}
+resumed=$(resumed_of_two)
 check "after the rotation, a ticket from before resumes on both instances ($resumed of 2)" test "$resumed" -eq 2
 
 cp "$FLEET_TICKET_KEYS" "$WORK/good.keys"
@@ -174,11 +167,7 @@ check "... and the keys in use stay: the ticket still resumes" grep -q '^Reused,
 
 "$TLSD_MKCERT" --force --ticket-keys "$FLEET_TICKET_KEYS" >/dev/null 2>&1
 reload_both "ticket keys: 1 from " || fail "reload with a new key file"
-resumed=0
-for i in 1 2; do
-    hp_client -sess_in "$WORK/session" >"$WORK/s_client.out"
-    grep -q '^Reused, TLSv1.2' "$WORK/s_client.out" && resumed=$((resumed + 1))
-done
+resumed=$(resumed_of_two)
 check "control: with unrelated keys, the old ticket resumes nowhere ($resumed of 2)" test "$resumed" -eq 0
 cp "$WORK/good.keys" "$FLEET_TICKET_KEYS"
 reload_both "ticket keys: 2 from " || fail "reload with the good key file"
