@@ -77,6 +77,9 @@ def one_request(arguments, context, session, started):
         result["error"] = "connect: %s" % error
         return result, session
     result["local_port"] = raw.getsockname()[1]
+    # as browsers and curl do: without it, a resumed TLS 1.2 handshake's
+    # Finished and the request that follows it wait out a delayed ACK
+    raw.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     try:
         with context.wrap_socket(raw, server_hostname="localhost", session=session) as tls:
             request = ("GET %s HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n" % arguments.path)

@@ -62,8 +62,8 @@ fleet_stop_instance() {
     local pid
     eval "pid=\${${1}_pid:-}"
     [ -n "$pid" ] || return 0
-    kill -"${2:-TERM}" "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
+    kill -"${2:-TERM}" "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
     eval "${1}_pid="
 }
 
@@ -124,8 +124,8 @@ fleet_start_haproxy() {
             tries=$((tries + 1))
         done
         # the port may have been taken between the probe and the bind: again
-        kill "$HAPROXY_PID" 2>/dev/null
-        wait "$HAPROXY_PID" 2>/dev/null
+        kill "$HAPROXY_PID" 2>/dev/null || true
+        wait "$HAPROXY_PID" 2>/dev/null || true
         HAPROXY_PID=""
     done
     echo "haproxy did not start:"
@@ -170,8 +170,8 @@ fleet_wait_state() {
 fleet_stop_all() {
     local name
     if [ -n "$HAPROXY_PID" ]; then
-        kill "$HAPROXY_PID" 2>/dev/null
-        wait "$HAPROXY_PID" 2>/dev/null
+        kill "$HAPROXY_PID" 2>/dev/null || true
+        wait "$HAPROXY_PID" 2>/dev/null || true
         HAPROXY_PID=""
     fi
     for name in $FLEET_INSTANCES; do
