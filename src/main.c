@@ -302,8 +302,9 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
         send_status(daemon, "READY=1\n");
         return;
     }
-    tls_resumption_use_ticket_keys(daemon->resumption, fresh->ticket_key_file ? &ticket_keys : NULL,
-                                   fresh->ticket_key_file);
+    if (tls_resumption_use_ticket_keys(daemon->resumption, fresh->ticket_key_file ? &ticket_keys : NULL,
+                                       fresh->ticket_key_file, error, sizeof error) != 0)
+        log_message(LOG_LEVEL_ERROR, "reload: %s; the ticket keys in use stay", error);
     mbedtls_platform_zeroize(&ticket_keys, sizeof ticket_keys);
     if (!same_listen_lines(fresh, running))
         log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets and their options stay as they are "

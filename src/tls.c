@@ -258,41 +258,37 @@ struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, c
         tls_resumption_free(resumption);
         return NULL;
     }
-    size_t file_keys = 0;
-    if (config->ticket_key_file != NULL) {
-        struct ticket_key_set set;
+    struct ticket_key_set set;
+    memset(&set, 0, sizeof set);
+    result = 0;
+    if (config->ticket_key_file != NULL)
         result = ticket_keys_load_file(config->ticket_key_file, &set, error, error_size);
-        if (result == 0) {
-            file_keys = set.count;
-            result = ticket_keys_use(resumption->tickets, &set);
-            if (result != 0) {
-                tls_error_text(result, reason, sizeof reason);
-                snprintf(error, error_size, "ticket_key_file %s: cannot use the keys: %s",
-                         config->ticket_key_file, reason);
-            }
-        }
-        mbedtls_platform_zeroize(&set, sizeof set);
-        if (result != 0) {
-            tls_resumption_free(resumption);
-            return NULL;
-        }
+    if (result == 0)
+        result = tls_resumption_use_ticket_keys(resumption, config->ticket_key_file ? &set : NULL,
+                                                config->ticket_key_file, error, error_size);
+    mbedtls_platform_zeroize(&set, sizeof set);
+    if (result != 0) {
+        tls_resumption_free(resumption);
+        return NULL;
     }
-    log_ticket_keys(resumption, file_keys, config->ticket_key_file);
     return resumption;
 }
 
-void tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
-                                    const char *path)
+int tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
+                                   const char *path, char *error, size_t error_size)
 {
     int result = ticket_keys_use(resumption->tickets, set);
     if (result != 0) {
         char reason[160];
         tls_error_text(result, reason, sizeof reason);
-        log_message(LOG_LEVEL_ERROR, "ticket keys%s%s: cannot use them, the keys in use stay: %s",
-                    set != NULL ? " from " : "", set != NULL && path != NULL ? path : "", reason);
-        return;
+        if (set != NULL)
+            snprintf(error, error_size, "ticket_key_file %s: cannot use the keys: %s", path ? path : "?", reason);
+        else
+            snprintf(error, error_size, "cannot make tlsd's own ticket keys: %s", reason);
+        return -1;
     }
     log_ticket_keys(resumption, set != NULL ? set->count : 0, set != NULL ? (path != NULL ? path : "?") : NULL);
+    return 0;
 }
 
 void tls_resumption_free(struct tls_resumption *resumption)

@@ -64,12 +64,13 @@ struct tls_resumption {
 struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, char *error, size_t error_size);
 void tls_resumption_free(struct tls_resumption *resumption);
 
-/* The reload: issue and resume tickets with the keys of `set`, read from
- * `path` (the caller wipes `set`); NULL `set` = back to tlsd's own random
- * keys (kept if they are already in use). Logs the keys in use at info,
- * or an error if they cannot be installed (the keys in use then stay). */
-void tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
-                                    const char *path);
+/* At start and on a reload: issue and resume tickets with the keys of
+ * `set`, read from `path` (the caller wipes `set`); NULL `set` = tlsd's
+ * own random keys (kept if they are already in use). Logs the keys in use
+ * at info and returns 0, or returns -1 with the reason in `error`, and the
+ * keys in use stay. */
+int tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
+                                   const char *path, char *error, size_t error_size);
 
 /* Load the chain and key named in `config` (and open keylog_file), check them (they exist, parse,
  * the key is not readable by group or others, the key matches the leaf, the

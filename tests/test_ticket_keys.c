@@ -479,10 +479,10 @@ START_TEST(resumption_loads_the_key_file)
     /* the reload: another set, then tlsd's own keys */
     struct ticket_key_set set;
     ck_assert_int_eq(parse(KEY_A "\n", &set), 0);
-    tls_resumption_use_ticket_keys(resumption, &set, path);
+    ck_assert_int_eq(tls_resumption_use_ticket_keys(resumption, &set, path, message, sizeof message), 0);
     ticket_keys_issuing_name(resumption->tickets, name);
     ck_assert_str_eq(name, NAME_A);
-    tls_resumption_use_ticket_keys(resumption, NULL, NULL);
+    ck_assert_int_eq(tls_resumption_use_ticket_keys(resumption, NULL, NULL, message, sizeof message), 0);
     ticket_keys_issuing_name(resumption->tickets, name);
     ck_assert_str_ne(name, NAME_A);
     tls_resumption_free(resumption);
