@@ -108,6 +108,38 @@ if command -v systemd-socket-activate >/dev/null 2>&1; then
     check "the listen lines were not bound" sh -c "! grep -q 'listening on 127.0.0.1:1\$' '$WORK/tlsd.log'"
     [ "$code" = 200 ] || cat "$WORK/tlsd.log"
     stop_tlsd
+
+    # a passed socket takes the options of the listen line with its address
+    port=$(( 10000 + $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 20000 ))
+    printf 'proxy_from 127.0.0.1\n' >"$WORK/proxy.conf"
+    : >"$WORK/tlsd.log"
+    systemd-socket-activate -l "127.0.0.1:$port" "$TLSD" -c "$WORK/proxy.conf" -l "127.0.0.1:$port proxy_protocol" \
+        --cert "$WORK/certs/server.crt" --key "$WORK/certs/server.key" --root "$TLSD_WWW" 2>>"$WORK/tlsd.log" &
+    TLSD_PID=$!
+    python3 - "$port" >"$WORK/proxied.out" 2>&1 <<'EOF_PY'
+import socket, ssl, sys, time
+context = ssl.create_default_context()
+context.check_hostname = False
+context.verify_mode = ssl.CERT_NONE
+for attempt in range(50):   # tlsd starts with the first connection
+    try:
+        raw = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+        raw.sendall(b"PROXY TCP4 192.0.2.9 127.0.0.1 5555 443\r\n")
+        with context.wrap_socket(raw, server_hostname="localhost") as tls:
+            tls.sendall(b"GET /.well-known/tlsd/handshake HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            data = b""
+            while chunk := tls.recv(65536):
+                data += chunk
+        print("record:", data.decode("latin-1"))
+        break
+    except (OSError, ssl.SSLError) as error:
+        print("attempt", attempt, error)
+        time.sleep(0.2)
+EOF_PY
+    check "a passed socket with a proxy_protocol listen line takes the PROXY header" \
+        grep -q '"peer":"192.0.2.9:5555"' "$WORK/proxied.out"
+    check "... and the log says so" log_has "listening on 127.0.0.1:$port \\(from systemd\\), PROXY protocol"
+    stop_tlsd
 else
     echo "# systemd-socket-activate not installed: socket activation not tested"
 fi
