@@ -199,9 +199,15 @@ bool compat_ssl_read_should_retry(int result)
 #define CACHE_MISS 1
 #endif
 
+/* Set once, at start, before any worker runs: the same filter for every
+ * configuration. */
+static compat_may_store_function *shared_cache_may_store;
+
 static int shared_cache_set(struct session_cache *cache, const unsigned char *id, size_t id_length,
                             const mbedtls_ssl_session *session)
 {
+    if (shared_cache_may_store != NULL && !shared_cache_may_store())
+        return 0;  /* not kept: a later hello with this id gets a full handshake */
     unsigned char blob[SESSION_CACHE_DATA_MAX];
     size_t blob_length = 0;
     int result = mbedtls_ssl_session_save(session, blob, sizeof blob, &blob_length);
@@ -272,9 +278,72 @@ static int shared_cache_set_callback(void *context, const mbedtls_ssl_session *s
 }
 #endif
 
-void compat_conf_shared_session_cache(mbedtls_ssl_config *config, struct session_cache *cache)
+void compat_conf_shared_session_cache(mbedtls_ssl_config *config, struct session_cache *cache,
+                                      compat_may_store_function *may_store)
 {
+    /* written at start; a reload writes the same value, so never again
+     * while workers read it */
+    if (shared_cache_may_store != may_store)
+        shared_cache_may_store = may_store;
     mbedtls_ssl_conf_session_cache(config, cache, shared_cache_get_callback, shared_cache_set_callback);
+}
+
+bool compat_is_tls13(const mbedtls_ssl_context *ssl)
+{
+#if TLSD_MBEDTLS3
+    return mbedtls_ssl_get_version_number(ssl) == MBEDTLS_SSL_VERSION_TLS1_3;
+#else
+    (void)ssl;
+    return false;
+#endif
+}
+
+/* Mbed TLS errors may carry a low-level code added to the SSL one
+ * (MBEDTLS_ERROR_ADD): the table is searched for the whole code, then for
+ * its high-level part. */
+static const struct {
+    int error;
+    int alert;
+} alert_for_error[] = {
+    { MBEDTLS_ERR_SSL_UNEXPECTED_MESSAGE, MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE },
+    { MBEDTLS_ERR_SSL_UNEXPECTED_RECORD, MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE },
+    { MBEDTLS_ERR_SSL_INVALID_MAC, MBEDTLS_SSL_ALERT_MSG_BAD_RECORD_MAC },
+    { MBEDTLS_ERR_SSL_INVALID_RECORD, MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR },
+    { MBEDTLS_ERR_ECP_INVALID_KEY, MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER },
+    { MBEDTLS_ERR_ECP_BAD_INPUT_DATA, MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER },
+    { MBEDTLS_ERR_ECP_FEATURE_UNAVAILABLE, MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER },
+#if TLSD_MBEDTLS3
+    { MBEDTLS_ERR_SSL_DECODE_ERROR, MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR },
+    { MBEDTLS_ERR_SSL_ILLEGAL_PARAMETER, MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER },
+    { MBEDTLS_ERR_SSL_BAD_PROTOCOL_VERSION, MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION },
+    { MBEDTLS_ERR_SSL_HANDSHAKE_FAILURE, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE },
+    { MBEDTLS_ERR_SSL_UNSUPPORTED_EXTENSION, MBEDTLS_SSL_ALERT_MSG_UNSUPPORTED_EXT },
+    { MBEDTLS_ERR_SSL_BAD_CERTIFICATE, MBEDTLS_SSL_ALERT_MSG_BAD_CERT },
+    { MBEDTLS_ERR_SSL_NO_APPLICATION_PROTOCOL, MBEDTLS_SSL_ALERT_MSG_NO_APPLICATION_PROTOCOL },
+#else
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO, MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR },
+    { MBEDTLS_ERR_SSL_BAD_HS_PROTOCOL_VERSION, MBEDTLS_SSL_ALERT_MSG_PROTOCOL_VERSION },
+    /* the client's key share: a point off the curve, or of the wrong size */
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP, MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER },
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS, MBEDTLS_SSL_ALERT_MSG_ILLEGAL_PARAMETER },
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE, MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR },
+    { MBEDTLS_ERR_SSL_BAD_HS_CHANGE_CIPHER_SPEC, MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE },
+    { MBEDTLS_ERR_SSL_BAD_HS_FINISHED, MBEDTLS_SSL_ALERT_MSG_DECRYPT_ERROR },
+    { MBEDTLS_ERR_SSL_NO_CIPHER_CHOSEN, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE },
+    { MBEDTLS_ERR_SSL_NO_USABLE_CIPHERSUITE, MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE },
+#endif
+};
+
+int compat_alert_for_error(int error)
+{
+    int high = -((-error) & 0xFF80);
+    for (int pass = 0; pass < 2; pass++) {
+        int wanted = pass == 0 ? error : high;
+        for (size_t i = 0; i < sizeof alert_for_error / sizeof *alert_for_error; i++)
+            if (alert_for_error[i].error == wanted)
+                return alert_for_error[i].alert;
+    }
+    return -1;
 }
 
 #if TLSD_MBEDTLS3

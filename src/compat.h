@@ -67,7 +67,23 @@ bool compat_ssl_read_should_retry(int result);
  * exceeds SESSION_CACHE_DATA_MAX (a large client certificate) is not
  * cached. The cache must outlive the config. */
 struct session_cache;
-void compat_conf_shared_session_cache(mbedtls_ssl_config *config, struct session_cache *cache);
+/* `may_store` (NULL = always) says whether the session of the handshake
+ * running now may be kept. */
+typedef bool compat_may_store_function(void);
+void compat_conf_shared_session_cache(mbedtls_ssl_config *config, struct session_cache *cache,
+                                      compat_may_store_function *may_store);
+
+/* Whether the connection speaks TLS 1.3 (known once the ClientHello is
+ * processed). */
+bool compat_is_tls13(const mbedtls_ssl_context *ssl);
+
+/* The fatal alert an Mbed TLS error calls for where the RFCs name one
+ * (decode_error for a malformed message, illegal_parameter for a bad
+ * point or value, unexpected_message, protocol_version, bad_record_mac,
+ * decrypt_error, ...), or -1 when the error does not say. The codes
+ * differ: 3.x has DECODE_ERROR and ILLEGAL_PARAMETER, 2.28 names the
+ * message that was bad. */
+int compat_alert_for_error(int error);
 
 /* Key export for the NSS key log: `function` gets the NSS label
  * ("CLIENT_RANDOM", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", ...), the client

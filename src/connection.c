@@ -32,9 +32,6 @@
 #include "proxy_protocol.h"
 #include "tls.h"
 
-/* Stop encrypting more of a response while this much waits for the
- * socket: bounds each connection's memory whatever the file size. */
-#define OUTPUT_HIGH_WATER (64 * 1024)
 #define MAX_REQUESTS_PER_CONNECTION 1000
 /* plaintext handed to Mbed TLS at a time: one full record */
 #define PENDING_SIZE 16384
@@ -77,6 +74,8 @@ struct connection {
     struct timespec accepted_at;
     struct timespec first_byte_at;
     const char *close_reason;
+    int alert_sent;               /* a fatal alert sent on a failure (description), -1 if none */
+    const char *refused_record;   /* the type of the record that was refused, or NULL */
     unsigned requests_served;
     size_t linger_bytes;
 
@@ -155,9 +154,19 @@ static void connection_destroy(struct connection *connection, const char *reason
     begin_connection_line(&line, connection, LOG_LEVEL_INFO);
     log_line_event(&line, "closed");
     log_line_string(&line, "reason", reason);
+    if (connection->refused_record)
+        log_line_string(&line, "record_type", connection->refused_record);
+    if (connection->alert_sent >= 0) {
+        const char *alert = hslog_alert_name(connection->alert_sent);
+        log_line_string(&line, "alert_sent", alert ? alert : "unknown");
+    }
     log_line_unsigned(&line, "requests", connection->requests_served);
     log_line_decimal(&line, "duration_ms", milliseconds_since(&connection->accepted_at), 1);
     log_line_end(&line);
+
+    /* whatever Mbed TLS queued last (an alert) goes, if the socket takes it */
+    if (connection->tls_started)
+        (void)tls_session_flush(&connection->tls);
 
     event_free(connection->read_event);
     event_free(connection->write_event);
@@ -289,23 +298,60 @@ static enum action read_proxy_header(struct connection *connection)
     return ACTION_CONTINUE;
 }
 
-/* Close without ceremony after a handshake failure: send whatever alert
- * Mbed TLS queued, once, without waiting. */
+/* After a fatal alert: send what is queued, then close without
+ * close_notify, reading what the peer still sends for a moment so that
+ * the close does not reset the connection and destroy the alert in
+ * flight. */
+static enum action close_after_alert(struct connection *connection, const char *reason)
+{
+    struct tls_session *tls = &connection->tls;
+    /* the handshake log is done: it watches the wire no more */
+    tls->on_step = NULL;
+    tls->on_received = NULL;
+    tls->on_sent = NULL;
+    tls_session_set_hello(tls, NULL, CLIENTHELLO_INCOMPLETE);
+    connection->close_reason = reason;
+    connection->close_notify_queued = true;
+    connection->phase = PHASE_CLOSING;
+    set_timer(connection, LINGER_SECONDS);
+    return ACTION_CONTINUE;
+}
+
+/* A failed handshake: the fatal alert it calls for (unless Mbed TLS sent
+ * one, or the client did), the log line, and the close. */
 static enum action fail_handshake(struct connection *connection, const char *reason, int error)
 {
-    if (connection->tls_started) {
-        /* Some Mbed TLS failures (an ECDHE suite chosen, then no common
-         * group) end the handshake without a word: tell the client */
-        if (error != 0 && !hslog_alert_was_sent(connection->hslog) && !hslog_is_tls13(connection->hslog))
-            (void)mbedtls_ssl_send_alert_message(&connection->tls.ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
-                                                 MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE);
-        hslog_failed(connection->hslog, &connection->tls, reason, error);
-        (void)tls_session_flush(&connection->tls);
-    } else {
+    if (!connection->tls_started) {
         log_handshake_failure(connection, reason);
+        connection_destroy(connection, "handshake_failed");
+        return ACTION_DESTROYED;
     }
-    connection_destroy(connection, "handshake_failed");
-    return ACTION_DESTROYED;
+    struct tls_session *tls = &connection->tls;
+    if (error != 0)
+        (void)tls_session_add_fatal_alert(tls, error);
+    if (tls->refusal != TLS_REFUSAL_NONE)
+        reason = tls_refusal_reason(tls->refusal);
+    hslog_failed(connection->hslog, tls, reason, error);
+    return close_after_alert(connection, "handshake_failed");
+}
+
+/* A TLS failure after the handshake (a record that fails authentication,
+ * one tlsd refuses, any Mbed TLS error): the alert, one line, the close. */
+static enum action fail_established(struct connection *connection, int error)
+{
+    struct tls_session *tls = &connection->tls;
+    connection->alert_sent = tls_session_add_fatal_alert(tls, error);
+    if (tls->refusal != TLS_REFUSAL_NONE) {
+        connection->refused_record = record_type_name(tls->last_inbound.type);
+        return close_after_alert(connection, tls_refusal_reason(tls->refusal));
+    }
+    char text[160];
+    tls_error_text(error, text, sizeof text);
+    struct log_line line;
+    begin_connection_line(&line, connection, LOG_LEVEL_INFO);
+    log_line_string(&line, "error", text);
+    log_line_end(&line);
+    return close_after_alert(connection, "tls_error");
 }
 
 /* A client that speaks plain HTTP to the TLS port gets a plain answer
@@ -379,6 +425,7 @@ static enum action do_handshake(struct connection *connection)
         connection->established = true;
         hslog_established(connection->hslog, &connection->tls);
         connection->handshake_record = hslog_take_record(connection->hslog);
+        tls_session_set_hello(&connection->tls, NULL, CLIENTHELLO_INCOMPLETE);
         hslog_free(connection->hslog);
         free(connection->hslog);
         connection->hslog = NULL;
@@ -618,7 +665,9 @@ static enum action read_request(struct connection *connection)
                 return ACTION_CONTINUE;
             }
         }
-        if (connection->state->draining && connection->request_length == 0) {
+        /* stopping: a kept-alive connection closes between requests; a new
+         * one is still owed the request it came for */
+        if (connection->state->draining && connection->request_length == 0 && connection->requests_served > 0) {
             connection->close_reason = "shutdown";
             connection->phase = PHASE_CLOSING;
             return ACTION_CONTINUE;
@@ -645,16 +694,8 @@ static enum action read_request(struct connection *connection)
             connection->close_reason = "peer_close";
             connection->phase = PHASE_CLOSING;
             return ACTION_CONTINUE;
-        default: {
-            char text[160];
-            tls_error_text(error, text, sizeof text);
-            struct log_line line;
-            begin_connection_line(&line, connection, LOG_LEVEL_INFO);
-            log_line_string(&line, "error", text);
-            log_line_end(&line);
-            connection_destroy(connection, "tls_error");
-            return ACTION_DESTROYED;
-        }
+        default:
+            return fail_established(connection, error);
         }
     }
 }
@@ -664,7 +705,8 @@ static enum action send_response(struct connection *connection)
     if (connection->pending == NULL)
         connection->pending = connection->state->shared_pending;
     for (;;) {
-        if (evbuffer_get_length(connection->tls.output) >= OUTPUT_HIGH_WATER)
+        /* bounds each connection's memory whatever the file size */
+        if (evbuffer_get_length(connection->tls.output) >= TLS_OUTPUT_HIGH_WATER)
             return ACTION_WAIT_WRITE;
         if (connection->pending_sent == connection->pending_length) {
             if (connection->file_remaining == 0) {
@@ -710,8 +752,11 @@ static enum action send_response(struct connection *connection)
             return ACTION_WAIT_READ;
         if (written == TLS_IO_WANT_WRITE)
             return ACTION_WAIT_WRITE;
-        connection_destroy(connection, written == TLS_IO_CLOSED ? "peer_close" : "tls_error");
-        return ACTION_DESTROYED;
+        if (written == TLS_IO_CLOSED) {
+            connection_destroy(connection, "peer_close");
+            return ACTION_DESTROYED;
+        }
+        return fail_established(connection, error);
     }
 }
 
@@ -942,6 +987,7 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
     connection->state = state;
     connection->fd = fd;
     connection->file_fd = -1;
+    connection->alert_sent = -1;
     connection->id = atomic_fetch_add_explicit(&accepted_total, 1, memory_order_relaxed) + 1;
     connection->phase = proxy_protocol ? PHASE_PROXY_HEADER : PHASE_WAIT_FIRST_BYTE;
     clock_gettime(CLOCK_MONOTONIC, &connection->accepted_at);
@@ -993,10 +1039,13 @@ void connection_drain_all(struct server_state *state)
         case PHASE_PROXY_HEADER:
         case PHASE_WAIT_FIRST_BYTE:
         case PHASE_HANDSHAKE:
-            connection_destroy(connection, "shutdown");
+            /* A client whose connection was accepted is served: its
+             * handshake finishes and its first request is answered, with
+             * Connection: close. Cutting it would fail a request that no
+             * load balancer retries. */
             break;
         case PHASE_READ_REQUEST:
-            if (connection->request_length == 0) {
+            if (connection->request_length == 0 && connection->requests_served > 0) {
                 connection->close_reason = "shutdown";
                 connection->phase = PHASE_CLOSING;
                 connection_run(connection);

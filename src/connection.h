@@ -50,7 +50,10 @@ uint64_t connection_accepted_total(void);
 void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length,
                        bool proxy_protocol);
 
-/* Stop: idle connections close now, busy ones after their response. */
+/* Stop: connections idle between requests close now; every other one
+ * goes on until its response is sent (a connection still in its handshake
+ * or waiting for its first request gets that request answered), then
+ * closes. */
 void connection_drain_all(struct server_state *state);
 
 /* Close every connection at once (the drain deadline passed). */

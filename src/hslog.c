@@ -184,16 +184,6 @@ static size_t count_without_grease(const struct clienthello_list *list)
     return count + (list->count - kept);
 }
 
-bool hslog_alert_was_sent(const struct hslog *log)
-{
-    return log->alert_sent >= 0;
-}
-
-bool hslog_is_tls13(const struct hslog *log)
-{
-    return log->server_version == 0x0304 || log->hello_retry;
-}
-
 const char *hslog_group_name(const struct hslog *log)
 {
     if (log->group == 0)
@@ -480,7 +470,7 @@ static void drain(struct hslog *log, bool all)
     log->pending_count -= done;
 }
 
-void hslog_step(void *context, const struct tls_session *session, int state_before, int state_after, int result)
+void hslog_step(void *context, struct tls_session *session, int state_before, int state_after, int result)
 {
     struct hslog *log = context;
     log->session = session;
@@ -510,6 +500,8 @@ void hslog_step(void *context, const struct tls_session *session, int state_befo
             log_client_hello(log);
         else
             log_parse_failure(log);
+        /* what tlsd's own policy checks read (a malformed hello is refused) */
+        tls_session_set_hello(session, log->hello, log->hello_status);
         return;
     }
     if (log->pending_count == HSLOG_MAX_PENDING)
@@ -1030,7 +1022,9 @@ void hslog_failed(struct hslog *log, const struct tls_session *session, const ch
         tls_error_text(error, text, sizeof text);
         log_line_string(&line, "error", text);
     }
-    const char *sent = log->alert_sent >= 0 ? hslog_alert_name(log->alert_sent) : "none";
+    /* the alert tlsd added is known even when it went encrypted */
+    int alert_sent = session != NULL && session->alert_sent >= 0 ? session->alert_sent : log->alert_sent;
+    const char *sent = alert_sent >= 0 ? hslog_alert_name(alert_sent) : "none";
     log_line_string(&line, "alert_sent", sent ? sent : "unknown");
     if (log->alert_received >= 0) {
         const char *received = hslog_alert_name(log->alert_received);

@@ -76,7 +76,7 @@ void hslog_free(struct hslog *log);
 /* tls_session callbacks (context = the hslog) */
 void hslog_received(void *context, const unsigned char *bytes, size_t length);
 void hslog_sent(void *context, const unsigned char *bytes, size_t length);
-void hslog_step(void *context, const struct tls_session *session, int state_before, int state_after, int result);
+void hslog_step(void *context, struct tls_session *session, int state_before, int state_after, int result);
 
 /* The handshake completed: the `established` line. Frees the capture. */
 void hslog_established(struct hslog *log, const struct tls_session *session);
@@ -119,11 +119,6 @@ char *hslog_record_json(const struct hslog_record *record, const char *peer, con
 
 /* The chosen group / whether resumed, for other modules' records. */
 const char *hslog_group_name(const struct hslog *log);
-
-/* Whether tlsd has sent a plaintext alert yet, and whether the handshake
- * is TLS 1.3 (whose alerts after the ServerHello are encrypted). */
-bool hslog_alert_was_sent(const struct hslog *log);
-bool hslog_is_tls13(const struct hslog *log);
 
 /* An alert description's name ("handshake_failure"), or NULL. */
 const char *hslog_alert_name(int description);

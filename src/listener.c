@@ -372,6 +372,34 @@ struct listener_set *listener_start(struct server_state *state, struct listen_so
     return set;
 }
 
+/* Bound on the connections taken from one queue at the stop: the kernel
+ * holds at most somaxconn (4096 by default) in it. */
+#define BACKLOG_DRAIN_MAX 4096
+
+unsigned listener_accept_backlog(struct listener_set *set)
+{
+    if (set == NULL)
+        return 0;
+    unsigned accepted = 0;
+    for (size_t i = 0; i < set->count; i++) {
+        evutil_socket_t fd = evconnlistener_get_fd(set->listeners[i]);
+        for (unsigned tries = 0; tries < BACKLOG_DRAIN_MAX; tries++) {
+            struct sockaddr_storage peer;
+            socklen_t peer_length = sizeof peer;
+            int client = accept4(fd, (struct sockaddr *)&peer, &peer_length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+            if (client < 0) {
+                if (errno == EINTR)
+                    continue;
+                break;  /* EAGAIN: the queue is empty; anything else: nothing more to take */
+            }
+            connection_accept(set->state, client, (struct sockaddr *)&peer, (int)peer_length,
+                              set->proxy_protocol[i]);
+            accepted++;
+        }
+    }
+    return accepted;
+}
+
 void listener_stop(struct listener_set *set)
 {
     if (set == NULL)

@@ -33,6 +33,13 @@ void listener_close(struct listen_sockets *sockets);
 struct listener_set *listener_start(struct server_state *state, struct listen_sockets *sockets, unsigned worker,
                                     char *error, size_t error_size);
 
+/* Take every connection waiting in the kernel's listen queues: the
+ * kernel completed their TCP handshake, and closing the listening socket
+ * would reset them (a client mid-request to a load balancer sees an
+ * error no retry covers). Done at the stop, right before listener_stop.
+ * Returns how many were taken. */
+unsigned listener_accept_backlog(struct listener_set *set);
+
 /* Stop accepting and close the listening sockets. */
 void listener_stop(struct listener_set *set);
 

@@ -47,6 +47,8 @@ void tls_error_text(int error, char *text, size_t size)
     mbedtls_strerror(error, text, size);
 }
 
+static void tls_server_use_resumption(struct tls_server *server, const struct tlsd_config *config);
+
 static bool ciphersuite_allowed(const char *name)
 {
     if (strncmp(name, "TLS1-3-", 7) == 0)
@@ -372,15 +374,7 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
         snprintf(error, error_size, "cannot set up TLS: %s", reason);
         goto fail;
     }
-    if (resumption != NULL && config->session_cache_size > 0 && resumption->session_cache != NULL) {
-        compat_conf_shared_session_cache(&server->ssl_config, resumption->session_cache);
-        server->session_cache_on = true;
-    }
-    if (resumption != NULL && config->session_tickets) {
-        mbedtls_ssl_conf_session_tickets_cb(&server->ssl_config, ticket_keys_write, ticket_keys_parse_ticket,
-                                            resumption->tickets);
-        server->tickets_on = true;
-    }
+    tls_server_use_resumption(server, config);
     if (config->keylog_file) {
         server->keylog = keylog_open(config->keylog_file, error, error_size);
         if (server->keylog == NULL)
@@ -435,6 +429,212 @@ void tls_server_log_chain(const struct tls_server *server)
     }
 }
 
+/* ---- what tlsd refuses beyond Mbed TLS's own checks */
+
+static const struct {
+    const char *reason;
+    int alert;
+} refusals[TLS_REFUSAL_COUNT] = {
+    [TLS_REFUSAL_NONE] = { "none", -1 },
+    /* RFC 5246 §7.2.2 sends no_renegotiation as a warning when the
+     * connection goes on; tlsd closes it (as nginx does), so the same
+     * description goes at the fatal level: the client reads why. */
+    [TLS_REFUSAL_RENEGOTIATION] = { "renegotiation_attempt", MBEDTLS_SSL_ALERT_MSG_NO_RENEGOTIATION },
+    [TLS_REFUSAL_RECORD_FLOOD] = { "record_flood", MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE },
+    [TLS_REFUSAL_MALFORMED_HELLO] = { "malformed_client_hello", MBEDTLS_SSL_ALERT_MSG_DECODE_ERROR },
+    /* RFC 7627 §5.3: "the server MUST abort the abbreviated handshake" */
+    [TLS_REFUSAL_EMS_REQUIRED] = { "extended_master_secret_missing", MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE },
+};
+
+const char *tls_refusal_reason(enum tls_refusal refusal)
+{
+    return refusal < TLS_REFUSAL_COUNT ? refusals[refusal].reason : "unknown";
+}
+
+/* A record the peer sent, judged from its header before Mbed TLS reads
+ * its body. */
+static enum tls_refusal judge_record(struct tls_session *session, const struct record_header *header)
+{
+    if (!session->handshake_done) {
+        /* handshake messages are bounded by Mbed TLS and the timeout; any
+         * other record, or an empty handshake one (RFC 8446 §5.1: never
+         * sent), is not */
+        if (header->type != RECORD_HANDSHAKE || header->length == 0)
+            session->handshake_records_other++;
+        return session->handshake_records_other > TLS_MAX_RECORDS_WITHOUT_DATA ? TLS_REFUSAL_RECORD_FLOOD
+                                                                               : TLS_REFUSAL_NONE;
+    }
+    /* TLS 1.2 has no handshake message for a client to send after the
+     * handshake but a ClientHello: renegotiation, which tlsd refuses.
+     * Refused before Mbed TLS reads it: it would answer each hello in the
+     * record with an alert of its own. */
+    if (header->type == RECORD_HANDSHAKE && !session->tls13)
+        return TLS_REFUSAL_RENEGOTIATION;
+    if (session->inbound_records.records - session->records_at_last_data > TLS_MAX_RECORDS_WITHOUT_DATA)
+        return TLS_REFUSAL_RECORD_FLOOD;
+    return TLS_REFUSAL_NONE;
+}
+
+/* The bytes about to go to Mbed TLS: returns 0, or refuses them. */
+static int scan_inbound(struct tls_session *session, const unsigned char *bytes, size_t length)
+{
+    while (length > 0) {
+        struct record_header header;
+        bool complete = false;
+        size_t taken = record_scan_feed(&session->inbound_records, bytes, length, &header, &complete);
+        bytes += taken;
+        length -= taken;
+        if (!complete)
+            continue;
+        session->last_inbound = header;
+        session->refusal = judge_record(session, &header);
+        if (session->refusal != TLS_REFUSAL_NONE)
+            return MBEDTLS_ERR_SSL_UNEXPECTED_RECORD;
+    }
+    return 0;
+}
+
+/* Records Mbed TLS wrote: counted, and alerts among them (whose type
+ * shows outside the encryption, but in TLS 1.3). */
+static void scan_outbound(struct tls_session *session, const unsigned char *bytes, size_t length)
+{
+    while (length > 0) {
+        struct record_header header;
+        bool complete = false;
+        size_t taken = record_scan_feed(&session->outbound_records, bytes, length, &header, &complete);
+        bytes += taken;
+        length -= taken;
+        if (complete && header.type == RECORD_ALERT)
+            session->alerts_written++;
+    }
+}
+
+/* Mbed TLS is about to be called: what it writes from now on is this
+ * call's (an alert it sends when the call fails). */
+static void begin_call(struct tls_session *session)
+{
+    session->records_before_call = session->outbound_records.records;
+    session->alerts_before_call = session->alerts_written;
+}
+
+static bool alert_written_in_call(const struct tls_session *session)
+{
+    if (session->alerts_written != session->alerts_before_call)
+        return true;
+    /* TLS 1.3 hides the type of what it encrypts; a failing call writes
+     * nothing but its alert */
+    return session->tls13 && session->outbound_records.records != session->records_before_call;
+}
+
+/* Failures after which no alert is owed or can be sent: the peer's own
+ * fatal alert, its close, a dead socket. */
+static bool failure_needs_alert(const struct tls_session *session, int error)
+{
+    if (session->socket_errno != 0)
+        return false;
+    switch (error) {
+    case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
+    case MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY:
+    case MBEDTLS_ERR_SSL_CONN_EOF:
+    case MBEDTLS_ERR_NET_RECV_FAILED:
+    case MBEDTLS_ERR_NET_SEND_FAILED:
+    case MBEDTLS_ERR_NET_CONN_RESET:
+        return false;
+    default:
+        return true;
+    }
+}
+
+int tls_session_add_fatal_alert(struct tls_session *session, int error)
+{
+    if (session->alert_sent >= 0 || !failure_needs_alert(session, error) || alert_written_in_call(session))
+        return -1;
+    int alert;
+    if (session->refusal != TLS_REFUSAL_NONE)
+        alert = refusals[session->refusal].alert;
+    else if (error == MBEDTLS_ERR_SSL_INVALID_RECORD && session->last_inbound.oversized)
+        alert = MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW;
+    else
+        alert = compat_alert_for_error(error);
+    if (alert < 0)
+        alert = session->handshake_done ? MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR : MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE;
+    if (mbedtls_ssl_send_alert_message(&session->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, (unsigned char)alert) != 0)
+        return -1;
+    session->alert_sent = alert;
+    return alert;
+}
+
+/* ---- resumption: which sessions are kept (RFC 7627)
+ *
+ * A TLS 1.2 session made without extended master secret is never kept
+ * (no ticket, no cache entry): resuming it would carry the weakness of
+ * its master secret into the new connection (the triple handshake
+ * attack), and RFC 7627 §5.3 forbids resuming it for a client that now
+ * offers the extension. The library's callbacks get the session but not
+ * the connection; the connection whose handshake step is running is the
+ * one that stores, and each worker runs one step at a time. */
+
+static _Thread_local struct tls_session *session_in_step;
+
+static bool hello_offers_ems(const struct tls_session *session)
+{
+    return session->hello != NULL && session->hello_status == CLIENTHELLO_OK &&
+           session->hello->has_extended_master_secret;
+}
+
+static bool session_may_be_kept(void)
+{
+    const struct tls_session *session = session_in_step;
+    return session == NULL || session->tls13 || hello_offers_ems(session);
+}
+
+static int write_ticket(void *p_ticket, const mbedtls_ssl_session *session, unsigned char *start,
+                        const unsigned char *end, size_t *length, uint32_t *lifetime)
+{
+    if (!session_may_be_kept()) {
+        /* Mbed TLS sends an empty ticket: "none", which every client reads */
+        *length = 0;
+        return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
+    }
+    return ticket_keys_write(p_ticket, session, start, end, length, lifetime);
+}
+
+/* Session ids and tickets, as the configuration says, through the filter
+ * above. */
+static void tls_server_use_resumption(struct tls_server *server, const struct tlsd_config *config)
+{
+    struct tls_resumption *resumption = server->resumption;
+    if (resumption != NULL && config->session_cache_size > 0 && resumption->session_cache != NULL) {
+        compat_conf_shared_session_cache(&server->ssl_config, resumption->session_cache, session_may_be_kept);
+        server->session_cache_on = true;
+    }
+    if (resumption != NULL && config->session_tickets) {
+        mbedtls_ssl_conf_session_tickets_cb(&server->ssl_config, write_ticket, ticket_keys_parse_ticket,
+                                            resumption->tickets);
+        server->tickets_on = true;
+    }
+}
+
+void tls_session_set_hello(struct tls_session *session, const struct clienthello *hello,
+                           enum clienthello_status status)
+{
+    session->hello = hello;
+    session->hello_status = status;
+}
+
+/* After a handshake step: what tlsd refuses that Mbed TLS let through. */
+static enum tls_refusal judge_step(const struct tls_session *session, int before, int after)
+{
+    if (session->hello_status == CLIENTHELLO_INVALID)
+        return TLS_REFUSAL_MALFORMED_HELLO;
+    /* a TLS 1.2 server goes from its ServerHello straight to its
+     * ChangeCipherSpec only when it resumes */
+    if (before == MBEDTLS_SSL_SERVER_HELLO && after == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC && !session->tls13 &&
+        session->hello != NULL && !hello_offers_ems(session))
+        return TLS_REFUSAL_EMS_REQUIRED;
+    return TLS_REFUSAL_NONE;
+}
+
 /* ---- per-connection session: Mbed TLS reads from and writes to evbuffers,
  * and we move bytes between them and the socket. Writes are coalesced: the
  * server's whole flight (ServerHello ... ServerHelloDone, four records)
@@ -448,6 +648,7 @@ static int session_send(void *context, const unsigned char *buf, size_t length)
     struct tls_session *session = context;
     if (evbuffer_add(session->output, buf, length) != 0)
         return MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    scan_outbound(session, buf, length);
     if (session->on_sent)
         session->on_sent(session->callback_context, buf, length);
     return (int)length;
@@ -489,7 +690,13 @@ static int session_receive(void *context, unsigned char *buf, size_t length)
         if (evbuffer_add(session->input, chunk, (size_t)received) != 0)
             return MBEDTLS_ERR_SSL_ALLOC_FAILED;
     }
-    return evbuffer_remove(session->input, buf, length);
+    int handed = evbuffer_remove(session->input, buf, length);
+    if (handed > 0) {
+        int refused = scan_inbound(session, buf, (size_t)handed);
+        if (refused != 0)
+            return refused;
+    }
+    return handed;
 }
 
 int tls_session_flush(struct tls_session *session)
@@ -514,6 +721,10 @@ int tls_session_setup(struct tls_session *session, struct tls_server *server, in
     memset(session, 0, sizeof *session);
     mbedtls_ssl_init(&session->ssl);
     session->fd = fd;
+    session->alert_sent = -1;
+    session->hello_status = CLIENTHELLO_INCOMPLETE;
+    record_scan_init(&session->inbound_records);
+    record_scan_init(&session->outbound_records);
     session->input = evbuffer_new();
     session->output = evbuffer_new();
     if (session->input == NULL || session->output == NULL) {
@@ -544,6 +755,7 @@ void tls_session_free(struct tls_session *session)
     if (session->server)
         tls_server_release(session->server);
     session->server = NULL;
+    session->hello = NULL;
 }
 
 static int io_code(struct tls_session *session, int result, int *error)
@@ -559,20 +771,49 @@ static int io_code(struct tls_session *session, int result, int *error)
     return TLS_IO_FAILED;
 }
 
+/* Output above the high-water mark: read nothing more from this peer
+ * until it takes some (the caller waits for the socket to be writable). */
+static bool output_backed_up(const struct tls_session *session)
+{
+    return evbuffer_get_length(session->output) >= TLS_OUTPUT_HIGH_WATER;
+}
+
+static int handshake_step(struct tls_session *session, int *error)
+{
+    int before = compat_ssl_state(&session->ssl);
+    begin_call(session);
+    session_in_step = session;
+    int result = mbedtls_ssl_handshake_step(&session->ssl);
+    session_in_step = NULL;
+    int after = compat_ssl_state(&session->ssl);
+    if (result == 0 && before == MBEDTLS_SSL_SERVER_CERTIFICATE && after != before)
+        session->sent_certificate = true;
+    if (result == 0 && before == MBEDTLS_SSL_CLIENT_HELLO)
+        session->tls13 = compat_is_tls13(&session->ssl);
+    if (session->on_step && result != MBEDTLS_ERR_SSL_WANT_READ && result != MBEDTLS_ERR_SSL_WANT_WRITE)
+        session->on_step(session->callback_context, session, before, after, result);
+    if (result == 0) {
+        session->refusal = judge_step(session, before, after);
+        if (session->refusal != TLS_REFUSAL_NONE)
+            result = MBEDTLS_ERR_SSL_UNEXPECTED_RECORD;
+    }
+    return result == 0 ? 0 : io_code(session, result, error);
+}
+
 enum tls_io tls_session_handshake(struct tls_session *session, int *error)
 {
     /* Step by step rather than mbedtls_ssl_handshake(): each step is a
      * stage of the handshake that the log shows. */
     while (tls_handshake_pending(&session->ssl)) {
-        int before = compat_ssl_state(&session->ssl);
-        int result = mbedtls_ssl_handshake_step(&session->ssl);
-        int after = compat_ssl_state(&session->ssl);
-        if (result == 0 && before == MBEDTLS_SSL_SERVER_CERTIFICATE && after != before)
-            session->sent_certificate = true;
-        if (session->on_step && result != MBEDTLS_ERR_SSL_WANT_READ && result != MBEDTLS_ERR_SSL_WANT_WRITE)
-            session->on_step(session->callback_context, session, before, after, result);
+        if (output_backed_up(session))
+            return TLS_IO_WANT_WRITE;
+        int result = handshake_step(session, error);
         if (result != 0)
-            return (enum tls_io)io_code(session, result, error);
+            return (enum tls_io)result;
+    }
+    if (!session->handshake_done) {
+        session->handshake_done = true;
+        session->records_at_last_data = session->inbound_records.records;
     }
     return TLS_IO_DONE;
 }
@@ -580,9 +821,14 @@ enum tls_io tls_session_handshake(struct tls_session *session, int *error)
 int tls_session_read(struct tls_session *session, unsigned char *buf, size_t size, int *error)
 {
     for (;;) {
+        if (output_backed_up(session))
+            return TLS_IO_WANT_WRITE;
+        begin_call(session);
         int result = mbedtls_ssl_read(&session->ssl, buf, size);
-        if (result > 0)
+        if (result > 0) {
+            session->records_at_last_data = session->inbound_records.records;
             return result;
+        }
         if (compat_ssl_read_should_retry(result))
             continue;
         if (result == 0)
@@ -593,6 +839,7 @@ int tls_session_read(struct tls_session *session, unsigned char *buf, size_t siz
 
 int tls_session_write(struct tls_session *session, const unsigned char *buf, size_t size, int *error)
 {
+    begin_call(session);
     int result = mbedtls_ssl_write(&session->ssl, buf, size);
     if (result > 0)
         return result;
@@ -601,6 +848,7 @@ int tls_session_write(struct tls_session *session, const unsigned char *buf, siz
 
 enum tls_io tls_session_close_notify(struct tls_session *session, int *error)
 {
+    begin_call(session);
     int result = mbedtls_ssl_close_notify(&session->ssl);
     if (result == 0)
         return TLS_IO_DONE;

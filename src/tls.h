@@ -18,8 +18,10 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/pk.h>
 
+#include "clienthello.h"
 #include "compat.h"
 #include "config.h"
+#include "record_scan.h"
 #include "ticket_keys.h"
 
 struct evbuffer;
@@ -106,12 +108,39 @@ enum tls_io {
     TLS_IO_FAILED = -4,     /* error holds the Mbed TLS code */
 };
 
+/* At most this much encrypted output waits for a peer: above it tlsd
+ * stops reading from that peer (and stops encrypting more of a response),
+ * whatever the phase, so a peer that does not read cannot make it queue
+ * more than this plus what one Mbed TLS call writes. */
+#define TLS_OUTPUT_HIGH_WATER (64 * 1024)
+
+/* Records a peer may send, after the handshake, without application data
+ * coming out of any of them (alerts, empty records, a ChangeCipherSpec),
+ * and during the handshake, of any type but handshake (a ChangeCipherSpec
+ * or two, an alert). Real clients send one or two; a flood is closed. */
+#define TLS_MAX_RECORDS_WITHOUT_DATA 16
+
+/* What tlsd itself refused in what the peer sent, beyond the checks Mbed
+ * TLS makes. Each has a log reason and the fatal alert it gets
+ * (tls_refusal_reason, tls_alert_for_failure). */
+enum tls_refusal {
+    TLS_REFUSAL_NONE,
+    TLS_REFUSAL_RENEGOTIATION,    /* a handshake record after a TLS 1.2 handshake: renegotiation is refused */
+    TLS_REFUSAL_RECORD_FLOOD,     /* more than TLS_MAX_RECORDS_WITHOUT_DATA records without data */
+    TLS_REFUSAL_MALFORMED_HELLO,  /* tlsd's ClientHello parser found the hello malformed */
+    TLS_REFUSAL_EMS_REQUIRED,     /* resuming an extended-master-secret session without the extension */
+    TLS_REFUSAL_COUNT
+};
+
+/* The refusal's log reason ("renegotiation_attempt"). */
+const char *tls_refusal_reason(enum tls_refusal refusal);
+
 struct tls_session;
 
 /* Called after every handshake step with the state before and after it
  * and the step's result (0 or an Mbed TLS error): hslog turns these into
  * the handshake stages. */
-typedef void tls_step_callback(void *context, const struct tls_session *session,
+typedef void tls_step_callback(void *context, struct tls_session *session,
                                int state_before, int state_after, int result);
 /* Raw bytes as they cross the wire: what the peer sent, and each record
  * Mbed TLS wrote (one call per record). */
@@ -129,11 +158,36 @@ struct tls_session {
     uint64_t bytes_received;
     uint64_t bytes_sent;
     bool sent_certificate;       /* a full handshake; no certificate means resumed */
+    bool handshake_done;         /* tls_session_handshake returned TLS_IO_DONE */
+    bool tls13;                  /* the version negotiated, once known */
+    /* the records handed to Mbed TLS, judged before it acts on them */
+    struct record_scan inbound_records;
+    struct record_header last_inbound;
+    uint64_t records_at_last_data;   /* inbound_records.records when data last came out (or the handshake ended) */
+    uint64_t handshake_records_other; /* during the handshake: records of other types than handshake */
+    enum tls_refusal refusal;
+    /* the records Mbed TLS wrote, to tell whether it sent an alert itself */
+    struct record_scan outbound_records;
+    uint64_t alerts_written;
+    uint64_t records_before_call, alerts_before_call;  /* at the start of the current Mbed TLS call */
+    int alert_sent;              /* the fatal alert tlsd added (description), -1 if none */
+    /* the latest ClientHello as tlsd's own parser read it (set by the step
+     * callback, tls_session_set_hello), for the checks Mbed TLS lacks */
+    const struct clienthello *hello;
+    enum clienthello_status hello_status;
     tls_step_callback *on_step;
     tls_bytes_callback *on_received;
     tls_bytes_callback *on_sent;
     void *callback_context;
 };
+
+/* The step callback's ClientHello, parsed after the client_hello step:
+ * tls_session_handshake refuses a malformed one (decode_error) and a TLS
+ * 1.2 resumption without extended master secret (handshake_failure), and
+ * only a session made with extended master secret (or TLS 1.3) is kept
+ * for resumption. `hello` must live until the handshake ends. */
+void tls_session_set_hello(struct tls_session *session, const struct clienthello *hello,
+                           enum clienthello_status status);
 
 /* Set up a session on `fd`, holding a reference to `server`. Returns 0 or
  * an Mbed TLS error code. */
@@ -152,6 +206,17 @@ int tls_session_read(struct tls_session *session, unsigned char *buf, size_t siz
  * size: call again with the rest), or a tls_io code; after WANT_* call
  * again with the same buffer and length. */
 int tls_session_write(struct tls_session *session, const unsigned char *buf, size_t size, int *error);
+
+/* The session failed with `error` (from any call above, or 0 for a
+ * timeout or an end of stream): queue the fatal alert the failure calls
+ * for, unless Mbed TLS sent one during the call that failed, the peer
+ * sent a fatal alert of its own, or the socket is gone. The alert is the
+ * one the RFCs name where the error says which (decode_error,
+ * illegal_parameter, unexpected_message, protocol_version,
+ * record_overflow, ...), else handshake_failure during the handshake and
+ * internal_error after it. Returns the alert's description, or -1 when
+ * none was added. Queued only: tls_session_flush() sends it. */
+int tls_session_add_fatal_alert(struct tls_session *session, int error);
 
 /* Queue close_notify. Returns TLS_IO_DONE, WANT_* or FAILED. */
 enum tls_io tls_session_close_notify(struct tls_session *session, int *error);

@@ -157,6 +157,9 @@ static void stop_worker(struct worker *worker, unsigned timeout_seconds)
 {
     if (worker->state.draining)
         return;
+    unsigned waiting = listener_accept_backlog(worker->listeners);
+    if (waiting > 0)
+        log_message(LOG_LEVEL_INFO, "shutdown: accepted %u connection(s) waiting in the listen queue", waiting);
     listener_stop(worker->listeners);
     worker->listeners = NULL;
     worker->state.on_connection_closed = on_drained;

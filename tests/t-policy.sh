@@ -60,10 +60,17 @@ fi
 code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")
 check "curl with defaults gets 200" test "$code" = 200
 
-# client-initiated renegotiation is refused with a no_renegotiation alert
-(printf 'R\n'; sleep 1) | s_client -tls1_2 -CAfile "$CA" >"$WORK/reneg"
+# client-initiated renegotiation is refused with a no_renegotiation alert,
+# at the fatal level: the connection is closed (one line says why), so a
+# request after it gets no answer
+(printf 'R\n'; sleep 1; printf 'GET / HTTP/1.0\r\n\r\n'; sleep 1) | s_client -tls1_2 -CAfile "$CA" >"$WORK/reneg"
 check "client-initiated renegotiation is refused" grep -q "RENEGOTIATING" "$WORK/reneg"
-check "the client was told: no renegotiation" grep -q "no renegotiation" "$WORK/reneg"
+check "the client was told: no renegotiation, fatal (an error, not a warning)" \
+    grep -q "error:.*alert no renegotiation" "$WORK/reneg"
+check "the connection was closed: no answer to a request after it" sh -c "! grep -q 'HTTP/1.1' '$WORK/reneg'"
+check "tlsd logged the close with its reason and the alert" \
+    log_has "closed reason=renegotiation_attempt record_type=handshake alert_sent=no_renegotiation requests=0 "
+check "one line for it, however many hellos" test "$(grep -c renegotiation_attempt "$WORK/tlsd.log")" -eq 1
 stop_tlsd
 
 # an RSA certificate: ECDHE-RSA suites

@@ -249,7 +249,7 @@ START_TEST(second_connection_resumes)
     mbedtls_ssl_config server_config, client_config;
     configure(&server_config, MBEDTLS_SSL_IS_SERVER);
     configure(&client_config, MBEDTLS_SSL_IS_CLIENT);
-    compat_conf_shared_session_cache(&server_config, cache);
+    compat_conf_shared_session_cache(&server_config, cache, NULL);
     mbedtls_ssl_session saved;
     mbedtls_ssl_session_init(&saved);
 
@@ -290,7 +290,7 @@ START_TEST(no_cache_no_resumption)
     configure(&server_config, MBEDTLS_SSL_IS_SERVER);
     configure(&bare_server_config, MBEDTLS_SSL_IS_SERVER);
     configure(&client_config, MBEDTLS_SSL_IS_CLIENT);
-    compat_conf_shared_session_cache(&server_config, cache);
+    compat_conf_shared_session_cache(&server_config, cache, NULL);
     mbedtls_ssl_session saved;
     mbedtls_ssl_session_init(&saved);
 
