@@ -278,6 +278,20 @@ static bool parse_extension(uint16_t type, struct reader *data, struct clienthel
     }
 }
 
+/* A malformed hello says where, for the log line that refuses it. */
+static enum clienthello_status malformed(struct clienthello *hello, const char *where)
+{
+    hello->malformed_where = where;
+    return CLIENTHELLO_INVALID;
+}
+
+static enum clienthello_status malformed_extension(struct clienthello *hello, const char *where, uint16_t type)
+{
+    hello->malformed_in_extension = true;
+    hello->malformed_extension = type;
+    return malformed(hello, where);
+}
+
 enum clienthello_status clienthello_parse_message(const uint8_t *body, size_t length,
                                                   struct clienthello *hello)
 {
@@ -291,15 +305,15 @@ enum clienthello_status clienthello_parse_message(const uint8_t *body, size_t le
     hello->message_length = length;
 
     if (!read_u16(&r, &hello->client_version) || !read_bytes(&r, 32, &random))
-        return CLIENTHELLO_INVALID;
+        return malformed(hello, "version or random");
     memcpy(hello->random, random, 32);
 
     if (!read_vector(&r, 1, &session_id) || session_id.left > 32)
-        return CLIENTHELLO_INVALID;
+        return malformed(hello, "session_id");
     hello->session_id_length = session_id.left;
 
     if (!read_vector(&r, 2, &suites) || suites.left < 2 || suites.left % 2 != 0)
-        return CLIENTHELLO_INVALID;
+        return malformed(hello, "cipher_suites");
     while (suites.left > 0) {
         uint16_t suite = 0;
         read_u16(&suites, &suite);
@@ -309,7 +323,7 @@ enum clienthello_status clienthello_parse_message(const uint8_t *body, size_t le
     }
 
     if (!read_vector(&r, 1, &compression) || compression.left < 1)
-        return CLIENTHELLO_INVALID;
+        return malformed(hello, "compression_methods");
     while (compression.left > 0) {
         uint8_t method = 0;
         read_u8(&compression, &method);
@@ -319,23 +333,23 @@ enum clienthello_status clienthello_parse_message(const uint8_t *body, size_t le
     if (r.left == 0)
         return CLIENTHELLO_OK;   /* no extensions block: allowed before TLS 1.3 */
     if (!read_vector(&r, 2, &extensions) || r.left != 0)
-        return CLIENTHELLO_INVALID;
+        return malformed(hello, "extensions length");
 
     memset(seen, 0, sizeof seen);
     while (extensions.left > 0) {
         uint16_t type;
         struct reader data;
         if (!read_u16(&extensions, &type) || !read_vector(&extensions, 2, &data))
-            return CLIENTHELLO_INVALID;
+            return malformed(hello, "extensions length");
         if (seen[type / 8] & (1u << (type % 8)))
-            return CLIENTHELLO_INVALID;
+            return malformed_extension(hello, "sent twice", type);
         seen[type / 8] |= (uint8_t)(1u << (type % 8));
         list_add(&hello->extensions, type);
         if (!parse_extension(type, &data, hello))
-            return CLIENTHELLO_INVALID;
+            return malformed_extension(hello, "malformed", type);
         /* RFC 8446 4.2.11: pre_shared_key MUST be the last extension. */
         if (type == EXT_PRE_SHARED_KEY && extensions.left != 0)
-            return CLIENTHELLO_INVALID;
+            return malformed_extension(hello, "not the last extension", type);
     }
     return CLIENTHELLO_OK;
 }

@@ -60,6 +60,13 @@ struct clienthello {
     bool has_early_data;         /* extension 42 */
     bool has_renegotiation_info; /* extension 0xff01 or SCSV 0x00ff */
     bool has_extended_master_secret; /* extension 23 */
+    /* CLIENTHELLO_INVALID from the message: what is wrong, for the log
+     * ("cipher_suites", "extensions length"; with malformed_in_extension,
+     * what is wrong with extension malformed_extension: "malformed",
+     * "sent twice"); NULL otherwise */
+    const char *malformed_where;
+    bool malformed_in_extension;
+    uint16_t malformed_extension;
     size_t message_length;       /* the handshake message body's length */
     size_t record_bytes;         /* bytes of records consumed to hold the whole message */
     /* The first ALPN name as sent, for JA4: alpn[0] may be cut to

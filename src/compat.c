@@ -334,9 +334,32 @@ static const struct {
 #endif
 };
 
-int compat_alert_for_error(int error)
+#if !TLSD_MBEDTLS3
+/* 2.28's "bad message X" codes, and the handshake type of X */
+static const struct {
+    int error;
+    int message;
+} expected_message[] = {
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_HELLO, MBEDTLS_SSL_HS_CLIENT_HELLO },
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE, MBEDTLS_SSL_HS_CLIENT_KEY_EXCHANGE },
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_RP, MBEDTLS_SSL_HS_CLIENT_KEY_EXCHANGE },
+    { MBEDTLS_ERR_SSL_BAD_HS_CLIENT_KEY_EXCHANGE_CS, MBEDTLS_SSL_HS_CLIENT_KEY_EXCHANGE },
+    { MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE, MBEDTLS_SSL_HS_CERTIFICATE },
+    { MBEDTLS_ERR_SSL_BAD_HS_CERTIFICATE_VERIFY, MBEDTLS_SSL_HS_CERTIFICATE_VERIFY },
+};
+#endif
+
+int compat_alert_for_error(int error, int received_message)
 {
     int high = -((-error) & 0xFF80);
+#if !TLSD_MBEDTLS3
+    for (size_t i = 0; i < sizeof expected_message / sizeof *expected_message; i++)
+        if ((expected_message[i].error == error || expected_message[i].error == high) && received_message >= 0 &&
+            received_message != expected_message[i].message)
+            return MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE;
+#else
+    (void)received_message;
+#endif
     for (int pass = 0; pass < 2; pass++) {
         int wanted = pass == 0 ? error : high;
         for (size_t i = 0; i < sizeof alert_for_error / sizeof *alert_for_error; i++)

@@ -82,8 +82,10 @@ bool compat_is_tls13(const mbedtls_ssl_context *ssl);
  * point or value, unexpected_message, protocol_version, bad_record_mac,
  * decrypt_error, ...), or -1 when the error does not say. The codes
  * differ: 3.x has DECODE_ERROR and ILLEGAL_PARAMETER, 2.28 names the
- * message that was bad. */
-int compat_alert_for_error(int error);
+ * message it expected, for a malformed one and for another message in
+ * its place alike: `received_message` (the type of the handshake message
+ * the peer sent, when it was readable, else -1) tells them apart. */
+int compat_alert_for_error(int error, int received_message);
 
 /* Key export for the NSS key log: `function` gets the NSS label
  * ("CLIENT_RANDOM", "CLIENT_HANDSHAKE_TRAFFIC_SECRET", ...), the client

@@ -329,6 +329,19 @@ static void log_parse_failure(struct hslog *log)
     struct log_line line;
     begin_stage(log, &line, "client_hello");
     log_line_string(&line, "parse_error", reasons[log->hello_status]);
+    const struct clienthello *hello = log->hello;
+    if (log->hello_status == CLIENTHELLO_INVALID && hello != NULL && hello->malformed_where != NULL) {
+        char detail[96];
+        if (hello->malformed_in_extension) {
+            char name[48];
+            name_or_hex(name, sizeof name, clienthello_extension_name(hello->malformed_extension),
+                        hello->malformed_extension);
+            snprintf(detail, sizeof detail, "extension %s: %s", name, hello->malformed_where);
+        } else {
+            snprintf(detail, sizeof detail, "%s", hello->malformed_where);
+        }
+        log_line_string(&line, "detail", detail);
+    }
     log_line_unsigned(&line, "bytes", log->inbound_length - log->inbound_parsed);
     log_line_end(&line);
 }
@@ -479,6 +492,8 @@ void hslog_step(void *context, struct tls_session *session, int state_before, in
         return;
     }
     const char *stage = stage_for(log, state_before, state_after);
+    if (stage != NULL)
+        log->last_stage = stage;
     if (log_enabled(LOG_LEVEL_DEBUG)) {
         struct log_line line;
         begin_stage(log, &line, "step");
@@ -1015,9 +1030,11 @@ void hslog_failed(struct hslog *log, const struct tls_session *session, const ch
     find_received_alert(log);
     struct log_line line;
     begin_stage(log, &line, "handshake_failed");
-    log_line_string(&line, "at", log->stage_in_progress);
+    /* tlsd's own refusal of what a completed step read stops at that step */
+    bool after_step = session != NULL && session->refused_after_step && log->last_stage != NULL;
+    log_line_string(&line, "at", after_step ? log->last_stage : log->stage_in_progress);
     log_line_string(&line, "reason", reason);
-    if (error != 0) {
+    if (error != 0 && (session == NULL || session->refusal == TLS_REFUSAL_NONE)) {
         char text[160];
         tls_error_text(error, text, sizeof text);
         log_line_string(&line, "error", text);

@@ -68,6 +68,7 @@ struct hslog {
     struct hslog_record *record;  /* the facts of the handshake, for the client that asks */
     size_t hello_offset;          /* where in `inbound` the latest ClientHello's records start */
     const char *stage_in_progress;
+    const char *last_stage;       /* the latest stage whose step completed */
 };
 
 void hslog_init(struct hslog *log, uint64_t connection_id, const char *peer, const struct timespec *first_byte);

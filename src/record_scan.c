@@ -6,6 +6,7 @@
 void record_scan_init(struct record_scan *scan)
 {
     memset(scan, 0, sizeof *scan);
+    scan->first_body_byte = -1;
 }
 
 static void read_header(const uint8_t bytes[RECORD_HEADER_BYTES], struct record_header *header)
@@ -24,6 +25,8 @@ size_t record_scan_feed(struct record_scan *scan, const uint8_t *bytes, size_t l
     *complete = false;
     while (taken < length) {
         if (scan->body_remaining > 0) {
+            if (scan->first_body_byte < 0)
+                scan->first_body_byte = bytes[taken];
             size_t skip = length - taken < scan->body_remaining ? length - taken : scan->body_remaining;
             scan->body_remaining -= skip;
             taken += skip;
@@ -39,6 +42,7 @@ size_t record_scan_feed(struct record_scan *scan, const uint8_t *bytes, size_t l
         read_header(scan->header, header);
         scan->header_have = 0;
         scan->body_remaining = header->length;
+        scan->first_body_byte = -1;
         scan->records++;
         *complete = true;
         break;

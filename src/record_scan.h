@@ -36,6 +36,7 @@ struct record_scan {
     size_t header_have;      /* bytes of the next header seen so far */
     size_t body_remaining;   /* bytes of the current record's body still to come */
     uint64_t records;        /* headers completed since the start */
+    int first_body_byte;     /* of the latest record (a handshake message's type), -1 until it passes */
 };
 
 void record_scan_init(struct record_scan *scan);

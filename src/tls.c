@@ -461,6 +461,8 @@ static enum tls_refusal judge_record(struct tls_session *session, const struct r
          * sent), is not */
         if (header->type != RECORD_HANDSHAKE || header->length == 0)
             session->handshake_records_other++;
+        if (header->type == RECORD_CHANGE_CIPHER_SPEC)
+            session->peer_sent_ccs = true;
         return session->handshake_records_other > TLS_MAX_RECORDS_WITHOUT_DATA ? TLS_REFUSAL_RECORD_FLOOD
                                                                                : TLS_REFUSAL_NONE;
     }
@@ -545,6 +547,16 @@ static bool failure_needs_alert(const struct tls_session *session, int error)
     }
 }
 
+/* The type of the handshake message the peer sent last, while its
+ * handshake messages are in the clear (before its ChangeCipherSpec; in
+ * TLS 1.3 only its hellos are), else -1. */
+static int received_message(const struct tls_session *session)
+{
+    if (session->last_inbound.type != RECORD_HANDSHAKE || session->peer_sent_ccs)
+        return -1;
+    return session->inbound_records.first_body_byte;
+}
+
 int tls_session_add_fatal_alert(struct tls_session *session, int error)
 {
     if (session->alert_sent >= 0 || !failure_needs_alert(session, error) || alert_written_in_call(session))
@@ -552,10 +564,12 @@ int tls_session_add_fatal_alert(struct tls_session *session, int error)
     int alert;
     if (session->refusal != TLS_REFUSAL_NONE)
         alert = refusals[session->refusal].alert;
-    else if (error == MBEDTLS_ERR_SSL_INVALID_RECORD && session->last_inbound.oversized)
+    else if (session->last_inbound.oversized)   /* the library's errors say "bad input" */
         alert = MBEDTLS_SSL_ALERT_MSG_RECORD_OVERFLOW;
+    else if (session->last_inbound.unknown_type)  /* RFC 8446 §5 */
+        alert = MBEDTLS_SSL_ALERT_MSG_UNEXPECTED_MESSAGE;
     else
-        alert = compat_alert_for_error(error);
+        alert = compat_alert_for_error(error, received_message(session));
     if (alert < 0)
         alert = session->handshake_done ? MBEDTLS_SSL_ALERT_MSG_INTERNAL_ERROR : MBEDTLS_SSL_ALERT_MSG_HANDSHAKE_FAILURE;
     if (mbedtls_ssl_send_alert_message(&session->ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL, (unsigned char)alert) != 0)
@@ -794,7 +808,8 @@ static int handshake_step(struct tls_session *session, int *error)
         session->on_step(session->callback_context, session, before, after, result);
     if (result == 0) {
         session->refusal = judge_step(session, before, after);
-        if (session->refusal != TLS_REFUSAL_NONE)
+        session->refused_after_step = session->refusal != TLS_REFUSAL_NONE;
+        if (session->refused_after_step)
             result = MBEDTLS_ERR_SSL_UNEXPECTED_RECORD;
     }
     return result == 0 ? 0 : io_code(session, result, error);

@@ -165,7 +165,9 @@ struct tls_session {
     struct record_header last_inbound;
     uint64_t records_at_last_data;   /* inbound_records.records when data last came out (or the handshake ended) */
     uint64_t handshake_records_other; /* during the handshake: records of other types than handshake */
+    bool peer_sent_ccs;          /* its handshake messages are encrypted from here on */
     enum tls_refusal refusal;
+    bool refused_after_step;     /* the refusal judged what a completed handshake step read */
     /* the records Mbed TLS wrote, to tell whether it sent an alert itself */
     struct record_scan outbound_records;
     uint64_t alerts_written;
