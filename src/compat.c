@@ -116,6 +116,16 @@ int compat_conf_tls_versions(mbedtls_ssl_config *config, int min_version, int ma
     return 0;
 }
 
+void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config)
+{
+#if TLSD_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    mbedtls_ssl_conf_tls13_key_exchange_modes(config, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL |
+                                                          MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL);
+#else
+    (void)config;
+#endif
+}
+
 void compat_conf_groups(mbedtls_ssl_config *config)
 {
 #if TLSD_MBEDTLS3

@@ -40,6 +40,12 @@ int compat_x509write_crt_set_serial(mbedtls_x509write_cert *certificate,
 /* Protocol versions as 12 / 13. Returns 0, or -1 if the build lacks one. */
 int compat_conf_tls_versions(mbedtls_ssl_config *config, int min_version, int max_version);
 
+/* TLS 1.3 resumption only with a fresh (EC)DHE exchange (psk_dhe_ke):
+ * a pure-PSK resumption (psk_ke) would lose forward secrecy, everything
+ * sealed under the ticket key. A client that offers only psk_ke gets a
+ * full handshake. Nothing to do on 2.28. */
+void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config);
+
 /* Key-exchange groups, most preferred first: X25519, then P-256. */
 void compat_conf_groups(mbedtls_ssl_config *config);
 

@@ -363,6 +363,7 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
     }
     mbedtls_ssl_conf_ciphersuites(&server->ssl_config, server->ciphersuites);
     compat_conf_groups(&server->ssl_config);
+    compat_conf_tls13_forward_secret_resumption(&server->ssl_config);
     /* Client-initiated renegotiation is a DoS lever and a source of past
      * attacks: refused. */
     mbedtls_ssl_conf_renegotiation(&server->ssl_config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);

@@ -13,17 +13,21 @@
  * 1.3 alike), and in TLS 1.2 only then does the client read one. The key
  * and a self-signed certificate are made at test time. */
 #include "compat.h"
+#include "config.h"
 #include "session_cache.h"
 #include "ticket_keys.h"
 #include "tls.h"
 
 #include <check.h>
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <mbedtls/ctr_drbg.h>
+#include <mbedtls/pem.h>
 #include <mbedtls/ecp.h>
 #include <mbedtls/entropy.h>
 #include <mbedtls/x509_crt.h>
@@ -723,6 +727,85 @@ START_TEST(tls13_ticket_resumes_on_another_server)
 END_TEST
 #endif
 
+/* ---- tlsd's own TLS configuration (tls_server_create) ------------------------ */
+
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+static char policy_directory[] = "/tmp/tlsd-resume-policy.XXXXXX";
+static char policy_certificate[64], policy_key[64];
+
+/* The credentials above, as the PEM files tlsd loads. */
+static void write_policy_credentials(void)
+{
+    ck_assert_ptr_nonnull(mkdtemp(policy_directory));
+    snprintf(policy_certificate, sizeof policy_certificate, "%s/server.crt", policy_directory);
+    snprintf(policy_key, sizeof policy_key, "%s/server.key", policy_directory);
+    static unsigned char pem[4096];
+    size_t length = 0;
+    ck_assert_int_eq(mbedtls_pem_write_buffer("-----BEGIN CERTIFICATE-----\n", "-----END CERTIFICATE-----\n",
+                                              server_certificate.raw.p, server_certificate.raw.len, pem,
+                                              sizeof pem, &length),
+                     0);
+    FILE *file = fopen(policy_certificate, "w");
+    ck_assert_ptr_nonnull(file);
+    ck_assert_uint_eq(fwrite(pem, 1, strlen((char *)pem), file), strlen((char *)pem));
+    fclose(file);
+    ck_assert_int_eq(mbedtls_pk_write_key_pem(&server_key, pem, sizeof pem), 0);
+    int fd = open(policy_key, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    ck_assert_int_ge(fd, 0);
+    ck_assert_int_eq(write(fd, pem, strlen((char *)pem)), (ssize_t)strlen((char *)pem));
+    close(fd);
+}
+
+static void remove_policy_credentials(void)
+{
+    unlink(policy_certificate);
+    unlink(policy_key);
+    rmdir(policy_directory);
+}
+
+/* TLS 1.3 resumption keeps forward secrecy: tlsd resumes with psk_dhe_ke
+ * (a fresh key share) only. A client that offers only psk_ke (a resumption
+ * without one) gets a full handshake; offering psk_dhe_ke, it resumes. */
+START_TEST(tls13_resumption_needs_a_key_share)
+{
+    write_policy_credentials();
+    struct tlsd_config config;
+    config_init(&config);
+    char error[512] = "";
+    ck_assert_int_eq(config_set(&config, "certificate", policy_certificate, "test", error, sizeof error), 0);
+    ck_assert_int_eq(config_set(&config, "private_key", policy_key, "test", error, sizeof error), 0);
+    ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
+    struct tls_resumption *resumption = tls_resumption_create(&config, error, sizeof error);
+    ck_assert_msg(resumption != NULL, "%s", error);
+    struct tls_server *server = tls_server_create(&config, resumption, error, sizeof error);
+    ck_assert_msg(server != NULL, "%s", error);
+
+    mbedtls_ssl_config client_config, psk_ke_client_config;
+    configure_version(&client_config, MBEDTLS_SSL_IS_CLIENT, 13, true);
+    configure_version(&psk_ke_client_config, MBEDTLS_SSL_IS_CLIENT, 13, true);
+    mbedtls_ssl_conf_tls13_key_exchange_modes(&psk_ke_client_config, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK |
+                                                                         MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL);
+    mbedtls_ssl_session saved;
+    mbedtls_ssl_session_init(&saved);
+    struct handshake_path path = connect_once(&server->ssl_config, &client_config, NULL, &saved);
+    ck_assert(path.server_sent_certificate);
+
+    path = connect_once(&server->ssl_config, &psk_ke_client_config, &saved, NULL);
+    ck_assert_msg(path.server_sent_certificate, "tlsd resumed with psk_ke: no forward secrecy");
+    path = connect_once(&server->ssl_config, &client_config, &saved, NULL);
+    ck_assert_msg(!path.server_sent_certificate, "control: psk_dhe_ke did not resume");
+
+    mbedtls_ssl_session_free(&saved);
+    mbedtls_ssl_config_free(&psk_ke_client_config);
+    mbedtls_ssl_config_free(&client_config);
+    tls_server_release(server);
+    tls_resumption_free(resumption);
+    config_free(&config);
+    remove_policy_credentials();
+}
+END_TEST
+#endif
+
 static Suite *session_resume_suite(void)
 {
     Suite *s = suite_create("session_resume");
@@ -744,6 +827,13 @@ static Suite *session_resume_suite(void)
     tcase_add_test(tickets, tls13_ticket_resumes_on_another_server);
 #endif
     suite_add_tcase(s, tickets);
+
+#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
+    TCase *policy = tcase_create("tlsd_policy");
+    tcase_add_checked_fixture(policy, setup, teardown);
+    tcase_add_test(policy, tls13_resumption_needs_a_key_share);
+    suite_add_tcase(s, policy);
+#endif
     return s;
 }
 
