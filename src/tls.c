@@ -607,8 +607,10 @@ static int write_ticket(void *p_ticket, const mbedtls_ssl_session *session, unsi
                         const unsigned char *end, size_t *length, uint32_t *lifetime)
 {
     if (!session_may_be_kept()) {
-        /* Mbed TLS sends an empty ticket: "none", which every client reads */
+        /* Mbed TLS sends an empty ticket: "none", which every client
+         * reads. It sends the lifetime too: set, or its stack goes out. */
         *length = 0;
+        *lifetime = 0;
         return MBEDTLS_ERR_SSL_FEATURE_UNAVAILABLE;
     }
     return ticket_keys_write(p_ticket, session, start, end, length, lifetime);
