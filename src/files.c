@@ -314,10 +314,12 @@ static enum files_result close_with(int fd, enum files_result result, int error)
  * every "%2e" and "%2f" decoded, a "/." starts a dot segment. */
 bool files_path_hidden(const char *path)
 {
-    static const char well_known[] = "/.well-known";
-    size_t skip = sizeof well_known - 1;
-    if (strncmp(path, well_known, skip) != 0 || (path[skip] != '/' && path[skip] != '\0'))
-        skip = 0;
+    static const char well_known[] = "/.well-known/";
+    size_t skip = 0;
+    if (strncmp(path, well_known, sizeof well_known - 1) == 0)
+        skip = sizeof well_known - 2;           /* from its closing '/' */
+    else if (strcmp(path, "/.well-known") == 0)
+        return false;
     return strstr(path + skip, "/.") != NULL;
 }
 
