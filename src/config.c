@@ -81,6 +81,7 @@ void config_init(struct tlsd_config *config)
     config->private_key = strdup(DEFAULT_PRIVATE_KEY);
     config->document_root = strdup(DEFAULT_DOCUMENT_ROOT);
     config->index = strdup(DEFAULT_INDEX);
+    config->serve_dotfiles = false;
     config->workers = 0;
     config->handshake_timeout = 10;
     config->idle_timeout = 60;
@@ -343,6 +344,7 @@ static const struct config_key config_keys[] = {
     { "private_key",        VALUE_STRING,          FIELD(private_key), 0, 0, NULL },
     { "document_root",      VALUE_STRING,          FIELD(document_root), 0, 0, NULL },
     { "index",              VALUE_INDEX,           FIELD(index), 0, 0, NULL },
+    { "serve_dotfiles",     VALUE_BOOL,            FIELD(serve_dotfiles), 0, 0, NULL },
     { "workers",            VALUE_WORKERS,         FIELD(workers), 1, 256, NULL },
     { "user",               VALUE_STRING,          FIELD(user), 0, 0, NULL },
     { "group",              VALUE_STRING,          FIELD(group), 0, 0, NULL },

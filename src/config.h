@@ -38,6 +38,7 @@ struct tlsd_config {
     char *private_key;
     char *document_root;
     char *index;
+    bool serve_dotfiles;            /* false: a path with a segment ".name" is 404 (files_path_hidden) */
     unsigned workers;               /* 0 = auto: one event loop per CPU */
     char *user;
     char *group;

@@ -76,6 +76,7 @@ struct connection {
     const char *close_reason;
     int alert_sent;               /* a fatal alert sent on a failure (description), -1 if none */
     const char *refused_record;   /* the type of the record that was refused, or NULL */
+    const char *response_reason;  /* why the request was refused, for its log line; NULL: no reason= */
     unsigned requests_served;
     size_t linger_bytes;
 
@@ -546,9 +547,10 @@ static void prepare_response(struct connection *connection, const struct http_re
         struct timespec now;
         clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
         found = file_cache_open(state->file_cache, state->root_fd, request->path, request->path_length,
-                                state->config->index, now.tv_sec, &entry, &cached);
+                                state->config->index, state->config->serve_dotfiles, now.tv_sec, &entry, &cached);
     } else {
-        found = files_open(state->root_fd, request->path, request->path_length, state->config->index, &entry);
+        found = files_open(state->root_fd, request->path, request->path_length, state->config->index,
+                           state->config->serve_dotfiles, &entry);
     }
     switch (found) {
     case FILES_OK:
@@ -593,6 +595,10 @@ static void prepare_response(struct connection *connection, const struct http_re
         connection->keep_alive = false;
         respond_with_error(connection, 400, is_head, NULL);
         return;
+    case FILES_HIDDEN:
+        connection->response_reason = "hidden_file";   /* the client sees a plain 404 */
+        respond_with_error(connection, 404, is_head, NULL);
+        return;
     case FILES_NOT_FOUND:
     case FILES_FORBIDDEN:
     default:
@@ -610,12 +616,15 @@ static void log_request(struct connection *connection)
     uint64_t body_sent = connection->plaintext_sent > connection->head_length
                              ? connection->plaintext_sent - connection->head_length : 0;
     log_line_unsigned(&line, "bytes", body_sent);
+    if (connection->response_reason)
+        log_line_string(&line, "reason", connection->response_reason);
     log_line_end(&line);
 }
 
 static void finish_response(struct connection *connection)
 {
     log_request(connection);
+    connection->response_reason = NULL;
     connection->requests_served++;
     if (connection->file_fd >= 0) {
         close(connection->file_fd);

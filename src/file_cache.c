@@ -14,6 +14,7 @@ struct file_cache_entry {
     char key[FILE_CACHE_MAX_KEY];
     struct cached_body *body;
     struct files_entry file;  /* what files_open() found; fd is always -1 here */
+    bool serve_dotfiles;      /* what files_open() was told: a hit needs the same */
     time_t checked_at;
     uint64_t last_used;       /* for evicting the least recently used */
 };
@@ -145,17 +146,20 @@ static struct file_cache_entry *make_room(struct file_cache *cache, size_t size)
 }
 
 enum files_result file_cache_open(struct file_cache *cache, int root_fd, const char *encoded_path, size_t length,
-                                  const char *index, time_t now, struct files_entry *entry,
+                                  const char *index, bool serve_dotfiles, time_t now, struct files_entry *entry,
                                   struct cached_body **body)
 {
     *body = NULL;
     if (length > FILE_CACHE_MAX_KEY) {
         cache->statistics.uncached++;
-        return files_open(root_fd, encoded_path, length, index, entry);
+        return files_open(root_fd, encoded_path, length, index, serve_dotfiles, entry);
     }
     uint64_t hash = hash_key(encoded_path, length);
     struct file_cache_entry *cached = find(cache, hash, encoded_path, length);
-    if (cached != NULL && now - cached->checked_at < FILE_CACHE_VALID_SECONDS) {
+    /* A reload clears the cache, but an entry found with dot files served
+     * must never answer for a lookup that hides them, whatever the order. */
+    if (cached != NULL && now - cached->checked_at < FILE_CACHE_VALID_SECONDS &&
+        cached->serve_dotfiles == serve_dotfiles) {
         cached->last_used = ++cache->clock;
         cached->body->references++;
         *body = cached->body;
@@ -165,7 +169,7 @@ enum files_result file_cache_open(struct file_cache *cache, int root_fd, const c
     }
 
     /* a miss, or time to look again: the same safe lookup as without a cache */
-    enum files_result result = files_open(root_fd, encoded_path, length, index, entry);
+    enum files_result result = files_open(root_fd, encoded_path, length, index, serve_dotfiles, entry);
     if (result != FILES_OK) {
         if (cached != NULL)
             drop_entry(cache, cached);
@@ -206,6 +210,7 @@ enum files_result file_cache_open(struct file_cache *cache, int root_fd, const c
     memcpy(slot->key, encoded_path, length);
     slot->body = loaded;
     slot->file = *entry;
+    slot->serve_dotfiles = serve_dotfiles;
     slot->checked_at = now;
     slot->last_used = ++cache->clock;
     cache->bytes += loaded->size;

@@ -50,7 +50,7 @@ void file_cache_clear(struct file_cache *cache);
  * entry->fd is open as files_open() leaves it. `now` is a monotonic
  * clock in seconds. */
 enum files_result file_cache_open(struct file_cache *cache, int root_fd, const char *encoded_path, size_t length,
-                                  const char *index, time_t now, struct files_entry *entry,
+                                  const char *index, bool serve_dotfiles, time_t now, struct files_entry *entry,
                                   struct cached_body **body);
 
 void file_cache_release(struct cached_body *body);

@@ -18,6 +18,9 @@
  * (it is then refused as not a regular file); the flag is cleared on the
  * descriptor handed out. On FILES_NOT_FOUND and FILES_FORBIDDEN, errno is
  * left as the cause, for the caller's log line.
+ *
+ * Dot files (files_path_hidden) are refused on the decoded, normalised
+ * path, before the kernel sees it, unless serve_dotfiles says otherwise.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE 1   /* syscall(), O_LARGEFILE */
@@ -303,8 +306,25 @@ static enum files_result close_with(int fd, enum files_result result, int error)
     return result;
 }
 
+/* A dot file is seldom meant for the public: /.git/config, /.env and
+ * /.htpasswd left in a document root hand out a site's history and
+ * secrets. /.well-known/ (RFC 8615) is the exception, published on purpose:
+ * ACME challenges, security.txt. Only its own name is exempt, not dot
+ * names below it. On the normalised path, where "." and ".." are gone and
+ * every "%2e" and "%2f" decoded, a "/." starts a dot segment. */
+bool files_path_hidden(const char *path)
+{
+    static const char well_known[] = "/.well-known/";
+    size_t skip = 0;
+    if (strncmp(path, well_known, sizeof well_known - 1) == 0)
+        skip = sizeof well_known - 2;           /* from its closing '/' */
+    else if (strcmp(path, "/.well-known") == 0)
+        return false;
+    return strstr(path + skip, "/.") != NULL;
+}
+
 enum files_result files_open(int root_fd, const char *encoded_path, size_t length,
-                             const char *index, struct files_entry *entry)
+                             const char *index, bool serve_dotfiles, struct files_entry *entry)
 {
     char path[FILES_MAX_PATH];
     char index_path[FILES_MAX_PATH + 256];
@@ -321,6 +341,12 @@ enum files_result files_open(int root_fd, const char *encoded_path, size_t lengt
     long n = files_normalize_path(encoded_path, length, path, sizeof path, &trailing);
     if (n < 0)
         return FILES_BAD_PATH;
+    /* before any lookup: a dot file that exists and one that does not (or
+     * a dot directory, which would get its redirect) look the same */
+    if (!serve_dotfiles && files_path_hidden(path)) {
+        errno = ENOENT;
+        return FILES_HIDDEN;
+    }
     const char *relative = n == 1 ? "." : path + 1;   /* "sub/" stays "sub/" */
     const char *name = path;
 

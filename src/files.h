@@ -2,6 +2,7 @@
 #ifndef TLSD_FILES_H
 #define TLSD_FILES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -24,6 +25,7 @@ enum files_result {
     FILES_FORBIDDEN,         /* 404 as well to the client; logged as such: unreadable */
     FILES_REDIRECT_SLASH,    /* a directory asked for without its trailing slash: 301 to path + "/" */
     FILES_BAD_PATH,          /* 400: files_normalize_path refused it */
+    FILES_HIDDEN,            /* 404 as well, whether it exists or not: a dot file (files_path_hidden) */
 };
 
 struct files_entry {
@@ -36,14 +38,20 @@ struct files_entry {
     const char *content_type; /* static string */
 };
 
+/* Does the normalised `path` (files_normalize_path's result) name a dot
+ * file: has it a segment that starts with '.' (/.git/config, /.env,
+ * /sub/.htpasswd), other than a first segment ".well-known" (RFC 8615)? */
+bool files_path_hidden(const char *path);
+
 /* Open the file that `encoded_path` names under the directory open as
- * `root_fd`. A directory serves its `index` file (no listing). The lookup
- * never leaves the root, symlinks included: openat2() with RESOLVE_BENEATH
- * where the kernel has it; otherwise open, then check through
- * /proc/self/fd that the opened file's real path lies inside the root's.
- * On FILES_OK, `entry` is filled. */
+ * `root_fd`. A directory serves its `index` file (no listing). Unless
+ * `serve_dotfiles`, a path that files_path_hidden() after decoding is
+ * FILES_HIDDEN, before anything is looked up. The lookup never leaves the
+ * root, symlinks included: openat2() with RESOLVE_BENEATH where the kernel
+ * has it; otherwise open, then check through /proc/self/fd that the opened
+ * file's real path lies inside the root's. On FILES_OK, `entry` is filled. */
 enum files_result files_open(int root_fd, const char *encoded_path, size_t length,
-                             const char *index, struct files_entry *entry);
+                             const char *index, bool serve_dotfiles, struct files_entry *entry);
 
 /* Content-Type by file extension (case-insensitive); text types carry
  * "; charset=utf-8"; unknown: "application/octet-stream". */

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pwd.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,7 +18,59 @@ struct keylog {
     char path[4096];
 };
 
-struct keylog *keylog_open(const char *path, char *error, size_t error_size)
+/* The name of `uid` in out, or "" for a uid without one. */
+static const char *uid_name(uid_t uid, char *out, size_t size)
+{
+    const struct passwd *account = getpwuid(uid);
+    snprintf(out, size, "%s", account != NULL ? account->pw_name : "");
+    return out;
+}
+
+/* Who may own the file: the user tlsd runs as, who holds every secret
+ * anyway; root, who can read any file anyway (OpenSSH accepts its users'
+ * files from them or from root alike); and, while tlsd is still root, the
+ * `user` it becomes, so that a file given to that user for reloads (as
+ * tlsd.conf(5) says to) still opens at the next start. Anyone else can
+ * read it, or chmod it and then read it, and would decrypt every session:
+ * a 0600 file made beforehand by another user is no protection. */
+static bool owner_trusted(uid_t owner, const char *user)
+{
+    uid_t self = geteuid();
+    if (owner == self || owner == 0)
+        return true;
+    if (self != 0 || user == NULL)
+        return false;
+    const struct passwd *account = getpwnam(user);
+    return account != NULL && account->pw_uid == owner;
+}
+
+/* "... owned by uid 1000 (alice), not by the user tlsd runs as (uid 0,
+ * root) ...; remove it ... or chown it to root" */
+static void refuse_owner(const char *path, uid_t owner, const char *user, char *error, size_t error_size)
+{
+    char owner_name[64], self_name[64], owner_text[96], self_text[96], self_number[24], becomes[96] = "";
+    uid_t self = geteuid();
+    snprintf(self_number, sizeof self_number, "%ld", (long)self);
+    if (*uid_name(owner, owner_name, sizeof owner_name))
+        snprintf(owner_text, sizeof owner_text, "uid %ld (%s)", (long)owner, owner_name);
+    else
+        snprintf(owner_text, sizeof owner_text, "uid %ld", (long)owner);
+    if (*uid_name(self, self_name, sizeof self_name))
+        snprintf(self_text, sizeof self_text, "uid %ld, %s", (long)self, self_name);
+    else
+        snprintf(self_text, sizeof self_text, "uid %ld", (long)self);
+    const char *chown_to = self_name[0] ? self_name : self_number;
+    if (self == 0 && user != NULL) {
+        snprintf(becomes, sizeof becomes, " or the user it becomes (%s)", user);
+        chown_to = user;   /* then reloads can write it too */
+    }
+    snprintf(error, error_size,
+             "keylog_file %s: owned by %s, not by the user tlsd runs as (%s)%s: another user could read every "
+             "session's secrets; remove it (tlsd creates it) or chown it to %s",
+             path, owner_text, self_text, becomes, chown_to);
+}
+
+struct keylog *keylog_open(const char *path, const char *user, char *error, size_t error_size)
 {
     /* O_APPEND: each line lands whole at the end, even with several writers */
     int fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -27,6 +81,11 @@ struct keylog *keylog_open(const char *path, char *error, size_t error_size)
     struct stat status;
     if (fstat(fd, &status) != 0 || !S_ISREG(status.st_mode)) {
         snprintf(error, error_size, "keylog_file %s: not a regular file", path);
+        close(fd);
+        return NULL;
+    }
+    if (!owner_trusted(status.st_uid, user)) {
+        refuse_owner(path, status.st_uid, user, error, error_size);
         close(fd);
         return NULL;
     }

@@ -7,9 +7,11 @@
 
 struct keylog;
 
-/* Open (create with mode 0600, or append to) `path`. A file that group or
- * others can read is refused: it holds every session's secrets. */
-struct keylog *keylog_open(const char *path, char *error, size_t error_size);
+/* Open (create with mode 0600, or append to) `path`. It holds every
+ * session's secrets: a file that group or others can read is refused, and
+ * so is one owned by anyone but the user tlsd runs as, root, or, while
+ * tlsd is root, `user` (the user it will become; NULL: none). */
+struct keylog *keylog_open(const char *path, const char *user, char *error, size_t error_size);
 void keylog_close(struct keylog *keylog);
 
 /* One line "LABEL <client random hex> <secret hex>", written whole with a

@@ -37,28 +37,71 @@ static void write_whole(const char *text, size_t length)
     }
 }
 
-static void append(struct log_line *line, const char *text, size_t length)
+/* Room kept at the end of every line for the truncation marker and the
+ * line's end: however long its values (a client chooses those in its own
+ * client_hello line), a cut line is still one JSON object, or a logfmt
+ * line whose quotes balance, and it says that it was cut. */
+#define TRUNCATED_JSON ",\"truncated\":true"
+#define TRUNCATED_TEXT " truncated=yes"
+#define LINE_END_ROOM (sizeof TRUNCATED_JSON - 1 + 2)   /* then "}\n" */
+#define LINE_LIMIT (LOG_LINE_SIZE - LINE_END_ROOM)
+_Static_assert(sizeof TRUNCATED_TEXT - 1 + 1 <= LINE_END_ROOM, "the text marker and '\\n' fit the reserve");
+
+static size_t room_left(const struct log_line *line, size_t limit)
 {
-    /* keep room for the closing "}\n" */
-    size_t room = sizeof line->text - 3 - line->length;
-    if (length > room) {
+    return line->length < limit ? limit - line->length : 0;
+}
+
+/* All or nothing: a piece that does not fit is left out, and the line
+ * marked truncated. */
+static bool append(struct log_line *line, const char *text, size_t length)
+{
+    if (length > room_left(line, LINE_LIMIT)) {
+        line->truncated = true;
+        return false;
+    }
+    memcpy(line->text + line->length, text, length);
+    line->length += length;
+    return true;
+}
+
+static bool append_text(struct log_line *line, const char *text)
+{
+    return append(line, text, strlen(text));
+}
+
+/* As much of `text` as fits below `limit`: for bytes that need no escape.
+ * Returns false when it was cut. */
+static bool append_cut(struct log_line *line, const char *text, size_t length, size_t limit)
+{
+    size_t room = room_left(line, limit);
+    bool whole = length <= room;
+    if (!whole) {
         length = room;
         line->truncated = true;
     }
     memcpy(line->text + line->length, text, length);
     line->length += length;
+    return whole;
 }
 
-static void append_text(struct log_line *line, const char *text)
+/* A field that does not fit is dropped whole, key and all. */
+static void drop_field(struct log_line *line, size_t field_start)
 {
-    append(line, text, strlen(text));
+    line->length = field_start;
+    line->truncated = true;
 }
+
+/* A piece of an escaped string: a run of bytes that need no escape, which
+ * may be cut anywhere, or one escape sequence (\" or \u001f), which must
+ * stay whole. Returns false to stop. */
+typedef bool escape_piece_function(void *context, const char *bytes, size_t length, bool divisible);
 
 /* One escaper for both formats: quotes and backslashes get a backslash,
  * control bytes and bytes from 0x7f up get \u00XX (JSON) or \xXX (logfmt),
  * so untrusted bytes (a client's SNI, a request path) never break a line
  * and the JSON stays valid ASCII. */
-static void escape_string(const char *value, bool json, log_emit_function *emit, void *context)
+static void escape_string(const char *value, bool json, escape_piece_function *piece, void *context)
 {
     const unsigned char *run = (const unsigned char *)value;
     const unsigned char *p = run;
@@ -66,49 +109,86 @@ static void escape_string(const char *value, bool json, log_emit_function *emit,
         bool special = *p == '"' || *p == '\\' || *p < 0x20 || *p >= 0x7f;
         if (!special)
             continue;
-        if (p > run)
-            emit(context, (const char *)run, (size_t)(p - run));
+        if (p > run && !piece(context, (const char *)run, (size_t)(p - run), true))
+            return;
         char escaped[8];
         if (*p == '"' || *p == '\\')
             snprintf(escaped, sizeof escaped, "\\%c", *p);
         else
             snprintf(escaped, sizeof escaped, json ? "\\u%04x" : "\\x%02x", *p);
-        emit(context, escaped, strlen(escaped));
+        if (!piece(context, escaped, strlen(escaped), false))
+            return;
         run = p + 1;
     }
     if (p > run)
-        emit(context, (const char *)run, (size_t)(p - run));
+        (void)piece(context, (const char *)run, (size_t)(p - run), true);
+}
+
+struct emit_adapter {
+    log_emit_function *emit;
+    void *context;
+};
+
+static bool emit_piece(void *context, const char *bytes, size_t length, bool divisible)
+{
+    (void)divisible;
+    struct emit_adapter *adapter = context;
+    adapter->emit(adapter->context, bytes, length);
+    return true;
 }
 
 void log_escape_json(const char *value, log_emit_function *emit, void *context)
 {
-    escape_string(value, true, emit, context);
+    struct emit_adapter adapter = { emit, context };
+    escape_string(value, true, emit_piece, &adapter);
 }
 
-static void emit_to_line(void *context, const char *bytes, size_t length)
+/* Escaped pieces into a line, up to one byte short of the limit: the
+ * closing quote always fits. */
+static bool line_piece(void *context, const char *bytes, size_t length, bool divisible)
 {
-    append(context, bytes, length);
+    struct log_line *line = context;
+    const size_t limit = LINE_LIMIT - 1;
+    if (divisible)
+        return append_cut(line, bytes, length, limit);
+    if (length > room_left(line, limit)) {
+        line->truncated = true;
+        return false;
+    }
+    memcpy(line->text + line->length, bytes, length);
+    line->length += length;
+    return true;
 }
 
-static void append_json_escaped(struct log_line *line, const char *value)
+/* "value", escaped, and cut if need be. False when not even the quotes and
+ * a first piece of a non-empty value fit: then the field goes whole. */
+static bool append_quoted(struct log_line *line, const char *value, bool json)
 {
-    escape_string(value, true, emit_to_line, line);
+    if (room_left(line, LINE_LIMIT) < 2) {   /* both quotes */
+        line->truncated = true;
+        return false;
+    }
+    line->text[line->length++] = '"';
+    size_t content_start = line->length;
+    escape_string(value, json, line_piece, line);
+    if (line->length == content_start && *value != '\0')
+        return false;
+    line->text[line->length++] = '"';   /* line_piece kept a byte for it */
+    return true;
 }
 
 /* logfmt: bare when the value is plain, quoted and escaped otherwise. */
-static void append_logfmt_value(struct log_line *line, const char *value)
+static bool append_logfmt_value(struct log_line *line, const char *value)
 {
     bool plain = *value != '\0';
     for (const unsigned char *p = (const unsigned char *)value; *p; p++)
         if (*p <= ' ' || *p == '"' || *p == '=' || *p == '\\' || *p >= 0x7f)
             plain = false;
-    if (plain) {
-        append_text(line, value);
-        return;
-    }
-    append(line, "\"", 1);
-    escape_string(value, false, emit_to_line, line);
-    append(line, "\"", 1);
+    if (!plain)
+        return append_quoted(line, value, false);
+    size_t start = line->length;
+    (void)append_cut(line, value, strlen(value), LINE_LIMIT);
+    return line->length > start;
 }
 
 static const char *level_name(enum log_level level)
@@ -136,17 +216,11 @@ void log_line_begin(struct log_line *line, enum log_level level)
     append_text(line, prefix);
 }
 
-static void append_key(struct log_line *line, const char *key)
+static bool append_key(struct log_line *line, const char *key)
 {
-    if (line->json) {
-        append(line, ",\"", 2);
-        append_text(line, key);
-        append(line, "\":", 2);
-    } else {
-        append(line, " ", 1);
-        append_text(line, key);
-        append(line, "=", 1);
-    }
+    if (line->json)
+        return append(line, ",\"", 2) && append_text(line, key) && append(line, "\":", 2);
+    return append(line, " ", 1) && append_text(line, key) && append(line, "=", 1);
 }
 
 bool log_line_enabled(const struct log_line *line)
@@ -158,14 +232,11 @@ void log_line_string(struct log_line *line, const char *key, const char *value)
 {
     if (!line->enabled)
         return;
-    append_key(line, key);
-    if (line->json) {
-        append(line, "\"", 1);
-        append_json_escaped(line, value);
-        append(line, "\"", 1);
-    } else {
-        append_logfmt_value(line, value);
-    }
+    size_t start = line->length;
+    bool whole = append_key(line, key) &&
+                 (line->json ? append_quoted(line, value, true) : append_logfmt_value(line, value));
+    if (!whole)
+        drop_field(line, start);
 }
 
 void log_line_unsigned(struct log_line *line, const char *key, uint64_t value)
@@ -174,8 +245,9 @@ void log_line_unsigned(struct log_line *line, const char *key, uint64_t value)
         return;
     char number[32];
     snprintf(number, sizeof number, "%llu", (unsigned long long)value);
-    append_key(line, key);
-    append_text(line, number);
+    size_t start = line->length;
+    if (!append_key(line, key) || !append_text(line, number))
+        drop_field(line, start);
 }
 
 void log_line_decimal(struct log_line *line, const char *key, double value, int decimals)
@@ -184,8 +256,9 @@ void log_line_decimal(struct log_line *line, const char *key, double value, int 
         return;
     char number[48];
     snprintf(number, sizeof number, "%.*f", decimals, value);
-    append_key(line, key);
-    append_text(line, number);
+    size_t start = line->length;
+    if (!append_key(line, key) || !append_text(line, number))
+        drop_field(line, start);
 }
 
 void log_line_event(struct log_line *line, const char *event)
@@ -195,8 +268,9 @@ void log_line_event(struct log_line *line, const char *event)
     if (line->json) {
         log_line_string(line, "event", event);
     } else {
-        append(line, " ", 1);
-        append_text(line, event);
+        size_t start = line->length;
+        if (!append(line, " ", 1) || !append_text(line, event))
+            drop_field(line, start);
     }
 }
 
@@ -204,12 +278,12 @@ void log_line_end(struct log_line *line)
 {
     if (!line->enabled)
         return;
-    if (line->json) {
-        if (line->truncated)
-            append_text(line, ",\"truncated\":true");
-        line->text[line->length++] = '}';
-    }
-    line->text[line->length++] = '\n';
+    /* the reserve below LINE_LIMIT holds the marker and the end */
+    const char *end = line->json ? (line->truncated ? TRUNCATED_JSON "}\n" : "}\n")
+                                 : (line->truncated ? TRUNCATED_TEXT "\n" : "\n");
+    size_t end_length = strlen(end);
+    memcpy(line->text + line->length, end, end_length);
+    line->length += end_length;
     write_whole(line->text, line->length);
 }
 
@@ -234,7 +308,7 @@ void log_message(enum log_level level, const char *format, ...)
             append(&line, ":", 1);
         }
         append(&line, " ", 1);
-        append_text(&line, message);
+        append_cut(&line, message, strlen(message), LINE_LIMIT);
     }
     log_line_end(&line);
 }

@@ -3,7 +3,12 @@
  * Every line is assembled in memory and written with one write(2), so lines
  * from several event loops never interleave. A line is either a message
  * (log_message) or a set of key/value fields (log_line_*), which is what the
- * per-connection and handshake-stage lines are. */
+ * per-connection and handshake-stage lines are.
+ *
+ * A line holds at most LOG_LINE_SIZE bytes. A longer one is cut, and stays
+ * valid: a value inside its string (never inside an escape), a field that
+ * does not fit at all left out whole, and the line marked truncated=yes
+ * (text) or "truncated":true (JSON), for which room is always kept. */
 #ifndef TLSD_LOG_H
 #define TLSD_LOG_H
 

@@ -377,7 +377,7 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
     }
     tls_server_use_resumption(server, config);
     if (config->keylog_file) {
-        server->keylog = keylog_open(config->keylog_file, error, error_size);
+        server->keylog = keylog_open(config->keylog_file, config->user, error, error_size);
         if (server->keylog == NULL)
             goto fail;
         server->keylog_hook.function = write_keylog_line;

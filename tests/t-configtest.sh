@@ -112,6 +112,40 @@ STATUS=0
 OUT=$("$TLSD" -V 2>&1) || STATUS=$?
 expect 0 "Mbed TLS [23]\.[0-9]+\.[0-9]+" "-V names the Mbed TLS version"
 
+# A key log file owned by another user: that user can read (or chmod)
+# it, and would get every session's secrets. Needs root to chown.
+if [ "$(id -u)" -eq 0 ]; then
+    : >"$WORK/foreign.keys"
+    chmod 600 "$WORK/foreign.keys"
+    chown 65534 "$WORK/foreign.keys"
+    config_test keylogowner "$GOOD
+keylog_file $WORK/foreign.keys"
+    expect 1 "keylog_file $WORK/foreign.keys: owned by uid 65534 .*not by the user tlsd runs as \(uid 0, root\).*every session's secrets.*chown" \
+        "tlsd -t refuses a key log file owned by another user, and says whose it is"
+    STATUS=0
+    OUT=$(timeout 10 "$TLSD" -c "$WORK/keylogowner.conf" 2>&1) || STATUS=$?
+    expect 1 "keylog_file .*foreign.keys: owned by uid 65534" "tlsd does not start with it"
+    check "nothing was written to it" test ! -s "$WORK/foreign.keys"
+
+    config_test keylognew "$GOOD
+keylog_file $WORK/new.keys"
+    expect 0 "^configuration ok$" "a key log file tlsd creates itself is accepted"
+    check "... owned by the user tlsd runs as, mode 0600" test "$(stat -c %u:%a "$WORK/new.keys")" = "0:600"
+    config_test keylogagain "$GOOD
+keylog_file $WORK/new.keys"
+    expect 0 "^configuration ok$" "... and again once it exists"
+
+    # the documented way to let reloads write it: give it to `user`
+    nobody=$(id -u nobody 2>/dev/null || echo 65534)
+    chown "$nobody" "$WORK/new.keys"
+    config_test keyloguser "$GOOD
+user nobody
+keylog_file $WORK/new.keys"
+    expect 0 "^configuration ok$" "a key log file owned by the configured user is accepted while tlsd is root"
+else
+    echo "skip - key log owner checks: not root, cannot chown"
+fi
+
 # runtime failure: an address already in use is exit status 2
 start_tlsd
 STATUS=0

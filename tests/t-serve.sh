@@ -1,6 +1,7 @@
 #!/bin/sh
 # t-serve.sh: tlsd serves its page over TLS: GET, HEAD, 404, keep-alive,
-# content types, redirects, the chain, and a clean stop.
+# content types, redirects, dot files (404 but /.well-known/), the chain,
+# and a clean stop.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 DOCROOT="$WORK/www"
@@ -9,6 +10,13 @@ cp "$TLSD_WWW/index.html" "$DOCROOT/index.html"
 echo "body { color: black; }" >"$DOCROOT/style.css"
 echo "sub index" >"$DOCROOT/sub/index.html"
 head -c 300000 /dev/urandom >"$DOCROOT/big.bin"
+# what a deploy leaves behind in a document root
+mkdir -p "$DOCROOT/.git" "$DOCROOT/.well-known/acme-challenge"
+echo "[remote \"origin\"]" >"$DOCROOT/.git/config"
+echo "DATABASE_PASSWORD=hunter2" >"$DOCROOT/.env"
+echo "admin:\$apr1\$hash" >"$DOCROOT/.htpasswd"
+echo "hidden" >"$DOCROOT/sub/.hidden"
+echo "token.thumbprint" >"$DOCROOT/.well-known/acme-challenge/x"
 export DOCROOT
 start_tlsd
 
@@ -39,6 +47,19 @@ check "a directory without its slash redirects (301)" test "$code" = 301
 check "the redirect points at the slash" grep -qi "^location: /sub/" "$WORK/redirect"
 code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /empty/)")
 check "a directory without index is 404, not a listing" test "$code" = 404
+
+# dot files: 404 like a missing file, also percent-encoded, and no redirect
+# for a dot directory (it would say that it exists)
+curl_tls -o "$WORK/missing" "$(url /no-such-file)"
+for path in /.git/config /.env /.htpasswd /sub/.hidden /%2egit/config /%2Eenv /.git /.git/ /sub/%2ehidden; do
+    code=$(curl_tls --path-as-is -o "$WORK/dot" -w '%{http_code}' "$(url "$path")")
+    check "dot file $path is 404 ($code)" sh -c "[ '$code' = 404 ] && cmp -s '$WORK/dot' '$WORK/missing'"
+done
+check "the log says why: reason=hidden_file" log_has 'request="GET /.env" status=404 bytes=[0-9]+ reason=hidden_file'
+check "a plain 404 has no such reason" sh -c "grep 'request=\"GET /no-such-file\" status=404' '$WORK/tlsd.log' | grep -vq reason="
+check "/.well-known/ is served (RFC 8615)" test "$(curl_tls "$(url /.well-known/acme-challenge/x)")" = "token.thumbprint"
+code=$(curl_tls -o "$WORK/handshake.json" -w '%{http_code}' "$(url /.well-known/tlsd/handshake)")
+check "the handshake endpoint still answers under /.well-known/ ($code)" sh -c "[ '$code' = 200 ] && grep -q '\"resumed\"' '$WORK/handshake.json'"
 
 # a file larger than one record and than the output high-water mark
 curl_tls -o "$WORK/big" "$(url /big.bin)"
@@ -112,4 +133,15 @@ code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /page.txt)")
 check "a removed file is 404 within a second ($code)" test "$code" = 404
 stop_tlsd
 check "the log says it stopped" grep -q "stopped" "$WORK/tlsd.log"
+
+# serve_dotfiles on: dot files are files like any other
+mkdir -p "$DOCROOT/.git"
+echo "[core]" >"$DOCROOT/.git/config"
+echo "PUBLIC=1" >"$DOCROOT/.env"
+printf 'serve_dotfiles on\n' >"$WORK/empty.conf"
+start_tlsd
+check "serve_dotfiles on serves /.env" test "$(curl_tls "$(url /.env)")" = "PUBLIC=1"
+check "... and /%2egit/config" test "$(curl_tls --path-as-is "$(url /%2egit/config)")" = "[core]"
+stop_tlsd
+: >"$WORK/empty.conf"
 finish

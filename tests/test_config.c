@@ -65,6 +65,7 @@ static void assert_defaults(const struct tlsd_config *c)
     ck_assert_str_eq(c->private_key, TLSD_SYSCONFDIR "/tlsd/server.key");
     ck_assert_str_eq(c->document_root, TLSD_DATADIR "/www");
     ck_assert_str_eq(c->index, "index.html");
+    ck_assert(!c->serve_dotfiles);
     ck_assert_uint_eq(c->workers, 0);
     ck_assert_ptr_null(c->user);
     ck_assert_ptr_null(c->group);
@@ -176,6 +177,7 @@ START_TEST(test_every_key)
         "max_tls_version 1.3\n"
         "ciphersuites TLS1-3-AES-128-GCM-SHA256:TLS1-3-AES-256-GCM-SHA384\n"
         "session_tickets off\n"
+        "serve_dotfiles on\n"
         "session_cache_size 0\n"
         "keylog_file /tmp/keys.log\n"
         "log_level debug\n"
@@ -202,6 +204,7 @@ START_TEST(test_every_key)
     ck_assert_int_eq(config.max_tls_version, TLS_VERSION_1_3);
     ck_assert_str_eq(config.ciphersuites, "TLS1-3-AES-128-GCM-SHA256:TLS1-3-AES-256-GCM-SHA384");
     ck_assert(!config.session_tickets);
+    ck_assert(config.serve_dotfiles);
     ck_assert_uint_eq(config.session_cache_size, 0);
     ck_assert_str_eq(config.keylog_file, "/tmp/keys.log");
     ck_assert_int_eq(config.log_level, LOG_LEVEL_DEBUG);
@@ -349,6 +352,7 @@ static const struct bad_value {
     { "max_tls_version", "1.3.0", NULL },
     { "session_tickets", "maybe", "session_tickets must be on or off, not 'maybe'" },
     { "session_tickets", "1", NULL },
+    { "serve_dotfiles", "all", "serve_dotfiles must be on or off, not 'all'" },
     { "log_level", "trace", "log_level must be error, warn, info or debug, not 'trace'" },
     { "log_level", "warning", NULL },
     { "log_format", "xml", "log_format must be text or json, not 'xml'" },
@@ -881,7 +885,7 @@ START_TEST(test_example_conf_lines)
         "user", "group", "handshake_timeout", "idle_timeout", "max_connections",
         "min_tls_version", "max_tls_version", "ciphersuites", "session_tickets",
         "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
-        "proxy_from", "proxy_protocol_timeout", "ticket_key_file",
+        "proxy_from", "proxy_protocol_timeout", "ticket_key_file", "serve_dotfiles",
     };
     size_t key_count = sizeof keys / sizeof keys[0];
 

@@ -69,7 +69,7 @@ static void teardown(void)
 static enum files_result open_path(struct file_cache *cache, const char *path, time_t now,
                                    struct files_entry *entry, struct cached_body **body)
 {
-    return file_cache_open(cache, root_fd, path, strlen(path), "index.html", now, entry, body);
+    return file_cache_open(cache, root_fd, path, strlen(path), "index.html", false, now, entry, body);
 }
 
 START_TEST(test_hit_without_disk)
@@ -219,6 +219,28 @@ START_TEST(test_safe_lookup_kept)
 }
 END_TEST
 
+/* A dot file cached while serve_dotfiles was on is not served from memory
+ * once it is off, not even within the second an entry stays valid. */
+START_TEST(test_dotfiles_not_from_cache)
+{
+    write_file(".env", "SECRET=1\n", 9);
+    struct file_cache *cache = file_cache_create();
+    struct files_entry entry;
+    struct cached_body *body = NULL;
+    ck_assert_int_eq(file_cache_open(cache, root_fd, "/.env", 5, "index.html", true, 100, &entry, &body), FILES_OK);
+    ck_assert_ptr_nonnull(body);
+    file_cache_release(body);
+    body = NULL;
+    ck_assert_int_eq(open_path(cache, "/.env", 100, &entry, &body), FILES_HIDDEN);
+    ck_assert_ptr_null(body);
+    ck_assert_int_eq(open_path(cache, "/%2eenv", 100, &entry, &body), FILES_HIDDEN);
+    ck_assert_ptr_null(body);
+    ck_assert_int_eq(open_path(cache, "/.env", 100, &entry, &body), FILES_HIDDEN);
+    ck_assert_ptr_null(body);
+    file_cache_free(cache);
+}
+END_TEST
+
 int main(void)
 {
     Suite *suite = suite_create("file_cache");
@@ -229,6 +251,7 @@ int main(void)
     tcase_add_test(tcase, test_large_file_from_disk);
     tcase_add_test(tcase, test_bounded_and_no_leaks);
     tcase_add_test(tcase, test_safe_lookup_kept);
+    tcase_add_test(tcase, test_dotfiles_not_from_cache);
     suite_add_tcase(suite, tcase);
     SRunner *runner = srunner_create(suite);
     srunner_run_all(runner, CK_NORMAL);

@@ -118,6 +118,8 @@ static void make_link(const char *target, const char *dir, const char *name)
  *   root/outside-link -> /etc/passwd   outside-dir-link -> /etc
  *   root/rel-outside-link -> ../outside/secret.txt   rel-outside-dir -> ../outside
  *   root/fifo (FIFO)   root/socket (UNIX socket)
+ *   root/.env  .git/config  .git/index.html  sub/.hidden  ...  dot-link -> .env
+ *   root/.well-known/acme-challenge/token  .well-known/.secret
  *   outside/secret.txt  outside/passwd */
 static void tree_setup(void)
 {
@@ -157,6 +159,17 @@ static void tree_setup(void)
     make_link("/etc", root_dir, "outside-dir-link");
     make_link("../outside/secret.txt", root_dir, "rel-outside-link");
     make_link("../outside", root_dir, "rel-outside-dir");
+    write_file(root_dir, ".env", "DATABASE_PASSWORD=hunter2\n", 0644);
+    make_dir(root_dir, ".git");
+    write_file(root_dir, ".git/config", "[core]\n", 0644);
+    write_file(root_dir, ".git/index.html", "<p>git</p>\n", 0644);
+    write_file(root_dir, "sub/.hidden", "hidden\n", 0644);
+    write_file(root_dir, "...", "three dots\n", 0644);
+    make_link(".env", root_dir, "dot-link");
+    make_dir(root_dir, ".well-known");
+    make_dir(root_dir, ".well-known/acme-challenge");
+    write_file(root_dir, ".well-known/acme-challenge/token", "token.thumbprint\n", 0644);
+    write_file(root_dir, ".well-known/.secret", "not well known\n", 0644);
 
     char path[256];
     snprintf(path, sizeof path, "%s/fifo", root_dir);
@@ -205,7 +218,7 @@ static void fd_check_teardown(void)
 static enum files_result lookup(const char *path, struct files_entry *entry)
 {
     memset(entry, 0x5a, sizeof *entry);
-    return files_open(root_fd, path, strlen(path), "index.html", entry);
+    return files_open(root_fd, path, strlen(path), "index.html", false, entry);
 }
 
 static void expect_result(const char *path, enum files_result expected)
@@ -275,10 +288,10 @@ END_TEST
 START_TEST(test_no_index_configured)
 {
     struct files_entry entry;
-    ck_assert_int_eq(files_open(root_fd, "/sub/", 5, NULL, &entry), FILES_NOT_FOUND);
+    ck_assert_int_eq(files_open(root_fd, "/sub/", 5, NULL, false, &entry), FILES_NOT_FOUND);
     ck_assert_int_eq(entry.fd, -1);
-    ck_assert_int_eq(files_open(root_fd, "/sub/", 5, "", &entry), FILES_NOT_FOUND);
-    ck_assert_int_eq(files_open(root_fd, "/", 1, "file.txt", &entry), FILES_OK);
+    ck_assert_int_eq(files_open(root_fd, "/sub/", 5, "", false, &entry), FILES_NOT_FOUND);
+    ck_assert_int_eq(files_open(root_fd, "/", 1, "file.txt", false, &entry), FILES_OK);
     ck_assert_str_eq(entry.content_type, "text/plain; charset=utf-8");
     close(entry.fd);
 }
@@ -345,8 +358,16 @@ START_TEST(test_missing)
     expect_result("/sub/missing/", FILES_NOT_FOUND);
     expect_result("/file.txt/", FILES_NOT_FOUND);          /* a file is not a directory */
     expect_result("/file.txt/x", FILES_NOT_FOUND);
-    expect_result("/..\\etc\\passwd", FILES_NOT_FOUND);    /* backslash is a byte */
-    expect_result("/%2e%2e%5cetc%5cpasswd", FILES_NOT_FOUND);
+    /* backslash is a byte: "..\etc\passwd" is one name, a dot file, and
+     * with dot files served, a missing one */
+    expect_result("/..\\etc\\passwd", FILES_HIDDEN);
+    expect_result("/%2e%2e%5cetc%5cpasswd", FILES_HIDDEN);
+    static const char *const backslashed[] = { "/..\\etc\\passwd", "/%2e%2e%5cetc%5cpasswd" };
+    for (size_t i = 0; i < 2; i++) {
+        struct files_entry entry;
+        ck_assert_int_eq(files_open(root_fd, backslashed[i], strlen(backslashed[i]), "index.html", true, &entry),
+                         FILES_NOT_FOUND);
+    }
 
     char longname[400];
     memset(longname, 'n', sizeof longname - 1);
@@ -385,6 +406,70 @@ START_TEST(test_unreadable)
 }
 END_TEST
 
+/* Dot files: 404 by default, decoded or not, existing or not, and a
+ * directory among them gets no redirect that would say it exists. */
+START_TEST(test_dotfiles_hidden)
+{
+    static const char *const hidden[] = {
+        "/.env", "/.git/config", "/.git/", "/.git", "/%2egit/config", "/%2Egit/config", "/%2e%65nv",
+        "/sub/.hidden", "/sub/%2ehidden", "/sub%2F.hidden", "/x/../.env", "/sub/./.hidden",
+        "/.missing", "/sub/.missing/x", "/...", "/.well-known/.secret", "/.well-known/../.env",
+        "/.well-known-not/x", "/.WELL-KNOWN/acme-challenge/token", "/.htpasswd", "//.env",
+    };
+    for (size_t i = 0; i < sizeof hidden / sizeof hidden[0]; i++)
+        expect_result(hidden[i], FILES_HIDDEN);
+    /* a name that merely holds a dot, and a link to a dot file under a
+     * plain name (the document root's owner made it), are not hidden */
+    expect_file("/sub/index.html", "<h1>sub</h1>\n", NULL);
+    expect_file("/dot-link", "DATABASE_PASSWORD=hunter2\n", NULL);
+    /* ".." is still what it always was: a bad path above the root */
+    expect_result("/..", FILES_BAD_PATH);
+}
+END_TEST
+
+/* RFC 8615: /.well-known/ is published on purpose (ACME, security.txt). */
+START_TEST(test_dotfiles_well_known)
+{
+    expect_file("/.well-known/acme-challenge/token", "token.thumbprint\n", NULL);
+    expect_file("/%2ewell-known/acme-challenge/token", "token.thumbprint\n", NULL);
+    expect_file("/sub/../.well-known/acme-challenge/token", "token.thumbprint\n", NULL);
+    expect_result("/.well-known", FILES_REDIRECT_SLASH);
+    expect_result("/.well-known/acme-challenge", FILES_REDIRECT_SLASH);
+    expect_result("/.well-known/missing", FILES_NOT_FOUND);
+}
+END_TEST
+
+/* serve_dotfiles on: dot files are files like the others. */
+START_TEST(test_dotfiles_served)
+{
+    struct files_entry entry;
+    ck_assert_int_eq(files_open(root_fd, "/.env", 5, "index.html", true, &entry), FILES_OK);
+    close(entry.fd);
+    ck_assert_int_eq(files_open(root_fd, "/%2egit/config", 14, "index.html", true, &entry), FILES_OK);
+    close(entry.fd);
+    ck_assert_int_eq(files_open(root_fd, "/.git/", 6, "index.html", true, &entry), FILES_OK);
+    close(entry.fd);
+    ck_assert_int_eq(files_open(root_fd, "/.git", 5, "index.html", true, &entry), FILES_REDIRECT_SLASH);
+    ck_assert_int_eq(files_open(root_fd, "/.missing", 9, "index.html", true, &entry), FILES_NOT_FOUND);
+    ck_assert_int_eq(files_open(root_fd, "/../.env", 8, "index.html", true, &entry), FILES_BAD_PATH);
+}
+END_TEST
+
+START_TEST(test_path_hidden)
+{
+    static const struct { const char *path; bool hidden; } cases[] = {
+        { "/", false }, { "/index.html", false }, { "/a.b/c.d", false }, { "/sub/", false },
+        { "/.well-known/", false }, { "/.well-known", false }, { "/.well-known/acme-challenge/x", false },
+        { "/a/.well-known/x", true }, { "/.well-known/.x", true }, { "/.well-knownx", true },
+        { "/.well-known./x", true }, { "/.env", true }, { "/.git/config", true }, { "/a/.b/", true },
+        { "/a/b/.c", true }, { "/...", true },
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        ck_assert_msg(files_path_hidden(cases[i].path) == cases[i].hidden, "%s: expected %s", cases[i].path,
+                      cases[i].hidden ? "hidden" : "not hidden");
+}
+END_TEST
+
 START_TEST(test_entry_content_types)
 {
     expect_file("/file.txt", "hello\n", "text/plain; charset=utf-8");
@@ -398,7 +483,7 @@ START_TEST(test_no_fd_leak)
     static const char *const paths[] = {
         "/", "/sub/", "/sub", "/noindex/", "/dirindex/", "/linkindex/", "/../x", "/fifo",
         "/socket", "/outside-link", "/outside-dir-link/passwd", "/rel-outside-dir/passwd",
-        "/abs-inside-link", "/secret.txt", "/missing", "/file.txt/",
+        "/abs-inside-link", "/secret.txt", "/missing", "/file.txt/", "/.env", "/.git", "/.git/",
     };
     int before = count_fds();
     for (int round = 0; round < 50; round++)
@@ -670,11 +755,15 @@ static Suite *files_suite(void)
     tcase_add_test(tc, test_missing);
     tcase_add_test(tc, test_unreadable);
     tcase_add_test(tc, test_entry_content_types);
+    tcase_add_test(tc, test_dotfiles_hidden);
+    tcase_add_test(tc, test_dotfiles_well_known);
+    tcase_add_test(tc, test_dotfiles_served);
     tcase_add_test(tc, test_no_fd_leak);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("normalize");
     tcase_add_test(tc, test_normalize_table);
+    tcase_add_test(tc, test_path_hidden);
     tcase_add_test(tc, test_normalize_sizes);
     tcase_add_test(tc, test_normalize_random);
     tcase_set_timeout(tc, 60);

@@ -1,0 +1,80 @@
+#!/bin/sh
+# t-logjson.sh: with log_format json every log line is one JSON object,
+# even a client_hello line that a client makes longer than a log line on
+# purpose (hundreds of groups, signature algorithms and extensions, ALPN
+# names full of quotes and backslashes): cut inside a string, closed, and
+# marked "truncated":true. The same hello in text format keeps its quotes
+# balanced and says truncated=yes.
+. "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
+
+command -v jq >/dev/null 2>&1 || skip_all "jq is needed to check the JSON log (apt-get install jq)"
+command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed to send a crafted ClientHello"
+
+# send_big_hello: one TLS 1.2 ClientHello of about 3 KB whose log line is
+# well over 4 KiB, then wait for tlsd to answer or close.
+send_big_hello() {
+    python3 - "$PORT" <<'EOF'
+import socket, struct, sys
+
+def vector(length_bytes, data):
+    return len(data).to_bytes(length_bytes, "big") + data
+
+def extension(kind, data):
+    return struct.pack("!H", kind) + vector(2, data)
+
+def u16s(values):
+    return b"".join(struct.pack("!H", v) for v in values)
+
+groups = [0x0017, 0x0018, 0x0019, 0x001d, 0x001e, 0x0100, 0x0101, 0x0102, 0x0103, 0x0104]
+signatures = [0x0403, 0x0503, 0x0603, 0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b, 0x0401]
+alpn = b"".join(vector(1, (b'h"2\\%02d' % i) * 4) for i in range(16))
+extensions = (extension(0x000a, vector(2, u16s(groups[i % len(groups)] for i in range(200))))
+              + extension(0x000d, vector(2, u16s(signatures[i % len(signatures)] for i in range(200))))
+              + extension(0x0010, vector(2, alpn))
+              + extension(0x000b, vector(1, b"\x00"))
+              + b"".join(extension(0xfa00 + i, b"") for i in range(120)))
+suites = u16s([0xc02b, 0xc02f] + [0x1300 + i for i in range(300)])
+body = (b"\x03\x03" + bytes(range(32)) + vector(1, b"") + vector(2, suites) + vector(1, b"\x00")
+        + vector(2, extensions))
+hello = b"\x01" + vector(3, body)
+record = b"\x16\x03\x01" + vector(2, hello)
+with socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10) as s:
+    s.sendall(record)
+    try:
+        s.recv(65536)
+    except OSError:
+        pass
+EOF
+}
+
+printf 'log_format json\n' >"$WORK/empty.conf"
+start_tlsd
+send_big_hello
+check "the big hello is logged" log_has '"stage":"client_hello"'
+line=$(grep '"stage":"client_hello"' "$WORK/tlsd.log" | tail -n 1)
+length=$(printf '%s\n' "$line" | wc -c)
+check "its line is as long as a log line gets ($length bytes)" test "$length" -gt 4000 -a "$length" -le 4096
+printf '%s\n' "$line" >"$WORK/hello.json"
+check "jq accepts the client_hello line" sh -c 'jq -e . "$1" >/dev/null' sh "$WORK/hello.json"
+check "the line says it was truncated" jq -e '.truncated == true' "$WORK/hello.json"
+check "the fields before the cut are whole" jq -e '.stage == "client_hello" and (.groups | startswith("secp256r1,secp384r1"))' "$WORK/hello.json"
+check "the ALPN names keep their quotes and backslashes" jq -e '.alpn | startswith("h\"2\\00h\"2\\00")' "$WORK/hello.json"
+log_has '"event":"closed"' >/dev/null
+lines=$(wc -l <"$WORK/tlsd.log")
+parsed=$(jq -c . <"$WORK/tlsd.log" 2>/dev/null | wc -l)
+check "every JSON log line parses ($parsed of $lines)" test "$lines" -gt 3 -a "$parsed" -eq "$lines"
+stop_tlsd
+check "tlsd stops cleanly" test "$STOP_STATUS" -eq 0
+
+# the same hello, log_format text (the default)
+: >"$WORK/empty.conf"
+start_tlsd
+send_big_hello
+check "the big hello is logged in text too" log_has ' stage=client_hello '
+line=$(grep ' stage=client_hello ' "$WORK/tlsd.log" | tail -n 1)
+check "the text line ends with truncated=yes" sh -c "printf '%s\n' \"\$1\" | grep -q ' truncated=yes\$'" sh "$line"
+# quotes balance once escaped quotes and backslashes are taken out
+quotes=$(printf '%s' "$line" | sed 's/\\\\//g; s/\\"//g' | tr -cd '"' | wc -c)
+check "the text line's quotes balance ($quotes)" test $((quotes % 2)) -eq 0
+stop_tlsd
+finish
