@@ -2,7 +2,7 @@
 """stop-clients.py: clients caught by tlsd's stop in each state a
 connection can be in, for tests/t-stop.sh.
 
-  stop-clients.py --port P --ca CA --pid PID [--queued N]
+  stop-clients.py --port P --ca CA --pid PID --log FILE [--queued N]
 
 With tlsd at `max_connections 2`, it opens:
   idle       a TLS connection that made one request and waits (keep-alive)
@@ -10,7 +10,8 @@ With tlsd at `max_connections 2`, it opens:
              rest not sent yet
   queued     N connections the kernel completed but tlsd, at its limit, has
              not accepted: they wait in the listen queue
-then sends SIGTERM to PID, and only then finishes each: the midway
+then sends SIGTERM to PID, waits for tlsd's log (FILE) to say it is
+stopping, and only then finishes each: the midway
 handshake and a GET on it, a TLS handshake and a GET on each queued one, a
 second GET on the idle one. One line per connection on standard output:
 
@@ -101,6 +102,7 @@ def main():
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--ca", required=True)
     parser.add_argument("--pid", type=int, required=True, help="tlsd's, to send SIGTERM to")
+    parser.add_argument("--log", required=True, help="tlsd's log, to see that the stop began")
     parser.add_argument("--queued", type=int, default=3, help="connections left in the listen queue (1..50)")
     parser.add_argument("--timeout", type=float, default=10.0)
     arguments = parser.parse_args()
@@ -121,6 +123,16 @@ def main():
     time.sleep(0.2)   # not a pass/fail timing: lets the kernel finish the connects
 
     os.kill(arguments.pid, signal.SIGTERM)
+    # the signal reaches tlsd's loop as an event among the others: wait
+    # until it has begun the stop, or the next bytes may be served first
+    deadline = time.monotonic() + arguments.timeout
+    while time.monotonic() < deadline:
+        with open(arguments.log, encoding="utf-8", errors="replace") as log:
+            if "SIGTERM: stopping" in log.read():
+                break
+        time.sleep(0.05)
+    else:
+        print("tlsd did not log its stop", flush=True)
 
     try:
         while not midway.step():

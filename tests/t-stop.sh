@@ -15,7 +15,7 @@ printf 'max_connections 2\nworkers 1\n' >"$WORK/empty.conf"
 start_tlsd
 QUEUED=3
 timeout 60 python3 -B "${TESTS_SRCDIR:-$(dirname "$0")}/stop-clients.py" --port "$PORT" --ca "$CA" \
-    --pid "$TLSD_PID" --queued "$QUEUED" >"$WORK/clients" 2>&1
+    --pid "$TLSD_PID" --log "$WORK/tlsd.log" --queued "$QUEUED" >"$WORK/clients" 2>&1
 cat "$WORK/clients"
 STOP_STATUS=0
 wait "$TLSD_PID" || STOP_STATUS=$?
