@@ -464,8 +464,8 @@ static enum tls_refusal judge_record(struct tls_session *session, const struct r
             session->handshake_records_other++;
         if (header->type == RECORD_CHANGE_CIPHER_SPEC)
             session->peer_sent_ccs = true;
-        return session->handshake_records_other > TLS_MAX_RECORDS_WITHOUT_DATA ? TLS_REFUSAL_RECORD_FLOOD
-                                                                               : TLS_REFUSAL_NONE;
+        return session->handshake_records_other > TLS_MAX_HANDSHAKE_RECORDS_OTHER ? TLS_REFUSAL_RECORD_FLOOD
+                                                                                  : TLS_REFUSAL_NONE;
     }
     /* TLS 1.2 has no handshake message for a client to send after the
      * handshake but a ClientHello: renegotiation, which tlsd refuses.

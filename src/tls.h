@@ -114,11 +114,16 @@ enum tls_io {
  * more than this plus what one Mbed TLS call writes. */
 #define TLS_OUTPUT_HIGH_WATER (64 * 1024)
 
-/* Records a peer may send, after the handshake, without application data
- * coming out of any of them (alerts, empty records, a ChangeCipherSpec),
- * and during the handshake, of any type but handshake (a ChangeCipherSpec
- * or two, an alert). Real clients send one or two; a flood is closed. */
-#define TLS_MAX_RECORDS_WITHOUT_DATA 16
+/* Records a peer may send in a row after the handshake without
+ * application data coming out of any of them (warning alerts, empty
+ * records): real clients send one or two (user_canceled, close_notify).
+ * One fewer than the empty records Mbed TLS 2.28 takes in a row before it
+ * fails them as a bad MAC, so that the log says what happened. */
+#define TLS_MAX_RECORDS_WITHOUT_DATA 3
+/* During the handshake, records of other types than handshake (a
+ * ChangeCipherSpec or two, TLS 1.3's encrypted Finished, an alert) and
+ * empty ones: a handful; the handshake timeout bounds the rest. */
+#define TLS_MAX_HANDSHAKE_RECORDS_OTHER 16
 
 /* What tlsd itself refused in what the peer sent, beyond the checks Mbed
  * TLS makes. Each has a log reason and the fatal alert it gets
@@ -126,7 +131,7 @@ enum tls_io {
 enum tls_refusal {
     TLS_REFUSAL_NONE,
     TLS_REFUSAL_RENEGOTIATION,    /* a handshake record after a TLS 1.2 handshake: renegotiation is refused */
-    TLS_REFUSAL_RECORD_FLOOD,     /* more than TLS_MAX_RECORDS_WITHOUT_DATA records without data */
+    TLS_REFUSAL_RECORD_FLOOD,     /* more records without data than the two limits above allow */
     TLS_REFUSAL_MALFORMED_HELLO,  /* tlsd's ClientHello parser found the hello malformed */
     TLS_REFUSAL_EMS_REQUIRED,     /* resuming an extended-master-secret session without the extension */
     TLS_REFUSAL_COUNT
