@@ -272,7 +272,7 @@ fleet_stop_all
 
 # ---- the report
 python3 - "$WORK" >"$WORK/report" <<'EOF'
-import glob, json, os, re, sys
+import json, os, re, sys, time
 work = sys.argv[1]
 
 events = []
@@ -338,34 +338,58 @@ def story(key):
             steps.append(rest.split(" ")[0])
     return "%s[%s] conn=%s: %s" % (key[0], key[1], key[2], ", ".join(steps))
 
-# HAProxy's lines, by client port
+# HAProxy's lines, by client port, with the time it accepted the client
 haproxy = {}
-haproxy_pattern = re.compile(r"^127\.0\.0\.2:(\d+) \[[^\]]*\] \S+ [^/ ]+/(\S+) (\S+) (\d+) (\S+) "
+haproxy_pattern = re.compile(r"^127\.0\.0\.2:(\d+) \[([^\]]*)\] \S+ [^/ ]+/(\S+) (\S+) (\d+) (\S+) "
                              r"\S+/\S+/\S+/\S+/(\+?\d+) \S+ backend_source=(\S+)$")
 retried_connects = redispatched = 0
 for line in open(os.path.join(work, "haproxy.log")):
     match = haproxy_pattern.match(line.strip())
     if match:
-        port, server, timers, sent, state, retries, source = match.groups()
+        port, date, server, timers, sent, state, retries, source = match.groups()
+        accepted = time.mktime(time.strptime(date.split(".")[0], "%d/%b/%Y:%H:%M:%S")) + float("0." + date.split(".")[1])
         haproxy.setdefault(port, []).append(
-            {"line": line.strip(), "server": server, "timers": timers, "state": state,
+            {"line": line.strip(), "accepted": accepted, "server": server, "timers": timers, "state": state,
              "retries": retries, "source": source})
         if retries.lstrip("+") != "0":
             retried_connects += 1
         if retries.startswith("+"):
             redispatched += 1
 
-def explain(port):
-    """What HAProxy and the instance say about the connection from client
-    port PORT: (what happened to it, the lines that show it)."""
-    lines = []
+# which process of each instance ran when: from the events
+alive = {}   # pid -> [from, to]
+for name in ("a", "b", "c"):
+    for pid in served[name]:
+        alive[pid] = [0.0, float("inf")]
+for wall, what in events:
+    match = re.match(r"(started|exited) \S+ pid=(\d+)", what)
+    if match and match.group(2) in alive:
+        alive[match.group(2)][0 if match.group(1) == "started" else 1] = wall
+
+def explain(record):
+    """What HAProxy and the instance say about the connection of a
+    request: (what happened to it, the lines that show it)."""
+    port = str(record["local_port"])
+    began, ended = record["wall"], record["done"]
+    if record["retried"]:
+        began = record["retried"]["wall"]
+    # client ports come round again: the HAProxy line of this connection
+    # is the one it accepted while the request ran
+    entries = [e for e in haproxy.get(port, []) if began - 1 <= e["accepted"] <= ended + 1]
+    entries.sort(key=lambda e: abs(e["accepted"] - began))
+    entries = entries[:1]
+    if not entries:
+        return "not in HAProxy's log", []
+    entry = entries[0]
+    lines = ["HAProxy: " + entry["line"]]
+    server = entry["server"]
+    if entry["timers"].split("/")[1] == "-1":
+        return "not connected by HAProxy (%s)" % entry["state"], lines
+    def current(key):
+        span = alive.get(key[1], [0.0, float("inf")])
+        return key[0] == server and span[0] - 1 <= entry["accepted"] <= span[1] + 1
     kind = "other"
-    entries = haproxy.get(str(port), [])
-    for entry in entries:
-        lines.append("HAProxy: " + entry["line"])
-        if entry["timers"].split("/")[1] == "-1":
-            kind = "not connected by HAProxy (%s)" % entry["state"]
-    keys = by_peer.get("127.0.0.2:%s" % port, [])
+    keys = [k for k in by_peer.get("127.0.0.2:" + port, []) if current(k)]
     for key in keys:
         lines.append("tlsd " + story(key))
         closed = [l for l in connections[key] if l.startswith("closed ")]
@@ -378,16 +402,16 @@ def explain(port):
             else:
                 kind = "cut at shutdown before its handshake"
     if not keys:
-        for entry in entries:
-            server = entry["server"]
-            cut = [k for k in by_peer.get(entry["source"], []) if k[0] == server]
-            for key in cut:
-                lines.append("tlsd (accepted, PROXY header not read) " + story(key))
-                kind = "accepted, cut at shutdown before its PROXY header was read"
-            if not cut and server in ("a", "b", "c") and entry["timers"].split("/")[1] != "-1":
-                lines.append("tlsd %s: nothing under 127.0.0.2:%s nor %s: never accepted "
-                             "(reset in the listen backlog)" % (server, port, entry["source"]))
-                kind = "never accepted: reset in the listen backlog"
+        cut = [k for k in by_peer.get(entry["source"], []) if current(k)]
+        for key in cut:
+            lines.append("tlsd (accepted, PROXY header not read) " + story(key))
+            kind = "accepted, cut at shutdown before its PROXY header was read"
+        if not cut:
+            lines.append("tlsd %s: nothing under 127.0.0.2:%s nor %s: never accepted "
+                         "(reset in the listen backlog)" % (server, port, entry["source"]))
+            kind = "never accepted: reset in the listen backlog"
+    if len(keys) > 1:
+        kind += " (the client port was used twice: which is it?)"
     return kind, lines
 
 failures = [r for r in results if not r["ok"]]
@@ -405,7 +429,7 @@ for name in ("a", "b", "c"):
     print("# %s served %s client requests (per process, in order)"
           % (name, " + ".join("%d [pid %s]" % (n, pid) for pid, n in served[name].items())))
 for record in failures:
-    kind, lines = explain(record["local_port"]) if record["local_port"] else ("no connection", [])
+    kind, lines = explain(record) if record["local_port"] else ("no connection", [])
     kinds[kind] = kinds.get(kind, 0) + 1
     print("# FAILED %s client %d request %d %s from port %s, %s: %s (stage %s), %s; began %s"
           % (record["group"], record["client"], record["n"], record["path"], record["local_port"],
