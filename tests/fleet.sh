@@ -126,15 +126,17 @@ fleet_stop_instance() {
 # FLEET_HAPROXY_LOG_FORMAT, when set, replaces the tcplog line format.
 #
 # What HAProxy retries in TCP mode: only a connect that failed (refused by
-# a stopped instance, or timed out), `retries` times, waiting min(timeout
-# connect, 1 s) before it tries the same instance again; with `option
-# redispatch` the last retry goes to another instance. It never moves a
-# connection it has forwarded: once the instance's kernel has accepted the
-# TCP connection (into the listen backlog, before tlsd even calls
-# accept), HAProxy sends the PROXY header and the client's bytes, and if
-# the instance then closes or resets the connection, the client sees it.
-# (`retry-on`, which retries more, is for mode http only.) So behind this
-# balancer, a client's error is the doing of the instance that had it.
+# a stopped instance, or timed out), `retries` times. With `option
+# redispatch`, round robin and no persistence, it tries another instance
+# at once (its log's retries field says +1); otherwise it would wait
+# min(timeout connect, 1 s) and try the same one, and move only on the
+# last retry (HAProxy 2.6, backend.c). It never moves a connection it has
+# forwarded: once the instance's kernel has accepted the TCP connection
+# (into the listen backlog, before tlsd even calls accept), HAProxy sends
+# the PROXY header and the client's bytes, and if the instance then closes
+# or resets the connection, the client sees it. (`retry-on`, which retries
+# more, is for mode http only.) So behind this balancer, a client's error
+# is the doing of the instance that had it.
 fleet_haproxy_config() {
     local port=$1 name instance_port log_format=""
     shift
@@ -155,8 +157,7 @@ defaults
     timeout connect 2s
     timeout client 30s
     timeout server 30s
-    # a connection refused by a stopped instance is tried again, after 1 s,
-    # and then on another instance (the last retry is redispatched)
+    # a connection refused by a stopped instance is tried on another
     retries 2
     option redispatch
 
