@@ -32,6 +32,7 @@
 # connects that fail, never a connection it forwarded (see fleet.sh), so
 # any other error a client sees is the instance's doing.
 #
+# T_ROLLING_KEEP=DIR copies the logs and the clients' results there.
 # T_ROLLING_DRAIN_FIRST=1 is the control: HAProxy takes each instance out
 # (state maint) and the test waits until its connections are done before
 # the SIGTERM, as an operator would around a server that cuts connections
@@ -78,7 +79,6 @@ cleanup() {
         kill -CONT "$pid" 2>/dev/null || true
     done
     fleet_stop_all
-    # T_ROLLING_KEEP=DIR keeps the logs and results there, for a post-mortem
     [ -n "${T_ROLLING_KEEP:-}" ] && mkdir -p "$T_ROLLING_KEEP" && cp -R "$WORK"/. "$T_ROLLING_KEEP"/
     rm -rf "$WORK"
 }
@@ -483,4 +483,7 @@ check "b, restarted, served again ($served_b_last)" test "$processes_b" -eq 2 -a
 check "at least $MINIMUM_REQUESTS requests ($total)" test "$total" -ge "$MINIMUM_REQUESTS"
 check "$failed of $total requests failed ($retried keep-alive retries; $backlog_losses never accepted by the instance)" \
     test "$failed" -eq 0
+# what lib.sh's finish shows when something failed
+echo "(the report above is from a.log, b.log, c.log, haproxy.log and the clients' results;" \
+    "T_ROLLING_KEEP=DIR keeps them)" >"$WORK/tlsd.log"
 finish
