@@ -4,16 +4,17 @@ connection each (or --keep-alive N requests on one), offering the session
 of the previous connection, and one JSON line per request on standard
 output:
 
-  {"n": 1, "client": 0, "t": 0.012, "ok": true, "status": 200, "resumed": false,
-   "local_port": 40312, "version": "TLSv1.3", "error": null, "path": "/",
-   "bytes": 9115, "reused": false, "retried": null, "stage": null}
+  {"n": 1, "client": 0, "t": 0.012, "wall": 1764662400.123, "done": 1764662400.131,
+   "ok": true, "status": 200, "resumed": false, "local_port": 40312,
+   "version": "TLSv1.3", "error": null, "path": "/", "bytes": 9115,
+   "reused": false, "retried": null, "stage": null}
 
 t is seconds since the start (time.monotonic) and wall the time of day
 (time.time, to compare with events outside), both taken when the request
-began; done is the time of day when it ended. The count and the time are both bounded: each client stops after
---count requests, and all stop after --seconds seconds or as soon as
---stop-file exists, whichever comes first. Only loopback addresses are
-accepted.
+began; done is the time of day when it ended. The count and the time are
+both bounded: each client stops after --count requests, and all stop
+after --seconds seconds or as soon as --stop-file exists, whichever comes
+first. Only loopback addresses are accepted.
 
 --concurrency N runs N clients at once (threads, numbered by "client"),
 each with its own connections, sessions and pace (--interval between its
