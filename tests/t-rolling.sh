@@ -13,10 +13,11 @@
 # asking in turn for a small page, a 1 MB file and a stylesheet, so that
 # handshakes, requests and long responses are all under way at any time.
 # Meanwhile:
-#   - a gets SIGTERM while a client's handshake is in flight on it (the
-#     test waits, a few seconds at most, until a's log shows one);
-#     when it has exited, it starts again on the same port, and the test
-#     waits until HAProxy says it is UP;
+#   - a gets SIGTERM while a slow client's connection is between its
+#     ClientHello and its first request (the test waits, 3 s at most,
+#     until a's log shows one that has stayed so for 50 ms); when it has
+#     exited, it starts again on the same port, and the test waits until
+#     HAProxy says it is UP;
 #   - then b, the same, but b runs with max_connections 4 and is frozen
 #     (SIGSTOP) for 0.4 s right after the SIGTERM, as a busy instance is
 #     slow to get to it: new connections wait in its listen backlog, and
@@ -93,15 +94,15 @@ log_of() {
     grep "^tlsd\\[$2\\]: " "$WORK/$1.log"
 }
 
-# in_flight NAME PID FIRST_LINE: how many client connections of that
-# process, seen from FIRST_LINE of the log on, are between their ClientHello
-# and their first request
+# in_flight NAME PID FIRST_LINE: the client connections (conn=N) of that
+# process, seen from FIRST_LINE of the log on, that are between their
+# ClientHello and their first request
 in_flight() {
     tail -n +"$3" "$WORK/$1.log" | awk -v prefix="tlsd[$2]: " '
         index($0, prefix) != 1 { next }
         / peer=127\.0\.0\.2:[0-9]+ stage=client_hello / { open[$2] = 1; next }
         / request="| closed reason=| stage=handshake_failed / { delete open[$2] }
-        END { n = 0; for (c in open) n++; print n }'
+        END { for (c in open) print c }'
 }
 
 # wait_back NAME PID: until HAProxy marks NAME UP and this process has
@@ -137,7 +138,7 @@ hangup() {
 # roll NAME in-flight|backlog: SIGTERM NAME (see the top), wait for its
 # exit, start it again on the same port, wait until it is UP
 roll() {
-    local name=$1 how=$2 pid port lines tries=0 open=0 status
+    local name=$1 how=$2 pid port lines tries=0 open=0 status seen now_open conn
     eval "pid=\$${name}_pid port=\$${name}_port"
     if [ -n "${T_ROLLING_DRAIN_FIRST:-}" ]; then
         # the control: what an operator does for a tlsd that cuts what it
@@ -153,14 +154,22 @@ roll() {
     fi
     lines=$(wc -l <"$WORK/$name.log")
     if [ "$how" = in-flight ]; then
-        # 3 s at most: the slow clients start a handshake every ~0.2 s
+        # a connection still between its ClientHello and its first request
+        # 50 ms after it was first seen so is a slow client's, which will
+        # stay so for a while yet (3 s at most: they start one every ~0.2 s)
+        seen=""
         while [ $tries -lt 60 ]; do
-            open=$(in_flight "$name" "$pid" "$((lines + 1))")
+            now_open=$(in_flight "$name" "$pid" "$((lines + 1))")
+            open=0
+            for conn in $now_open; do
+                case " $seen " in *" $conn "*) open=$((open + 1)) ;; esac
+            done
             [ "$open" -gt 0 ] && break
+            seen=$(echo $now_open)
             sleep 0.05
             tries=$((tries + 1))
         done
-        event "SIGTERM $name pid=$pid ($open client connection(s) between ClientHello and first request)"
+        event "SIGTERM $name pid=$pid ($open client connection(s) between ClientHello and first request for 50 ms or more)"
         kill -TERM "$pid"
     else
         # SIGTERM, then at once SIGSTOP: the kernel runs the handler of the
@@ -173,7 +182,7 @@ roll() {
         kill -CONT "$pid"
     fi
     [ "$how" = in-flight ] &&
-        echo "# SIGTERM $name (pid $pid): $open client connection(s) between ClientHello and first request in its log"
+        echo "# SIGTERM $name (pid $pid): $open client connection(s) between ClientHello and first request for 50 ms or more"
     fleet_stop_instance "$name" 0    # signal 0: only wait, a second SIGTERM is not the test
     status=$FLEET_STOP_STATUS
     event "exited $name pid=$pid status=$status"
