@@ -155,19 +155,17 @@ for _ in $(seq 100); do
 done
 sleep $((2 * failover_seconds / 3 - failover_seconds / 3))
 restarted_at=$(now)
-# again on the port HAProxy knows it by
-sed -i "s/^listen .*/listen 127.0.0.1:$a_port proxy_protocol/" "$work/a.conf"
-: >"$work/a.log"
-"$tlsd" -c "$work/a.conf" --cert "$FLEET_CERT" --key "$FLEET_KEY" --root "$FLEET_ROOT" 2>>"$work/a.log" &
-a_pid=$!
+# again on the port HAProxy knows it by; its log goes on in a.log
+fleet_restart_instance a
 up_at=""
 for _ in $(seq 100); do
     [ "$(fleet_server_state a)" = UP ] && { up_at=$(now); break; }
     sleep 0.05
 done
 wait "$client" || true
+grep "^tlsd\\[$a_pid\\]: " "$work/a.log" >"$work/a-restarted.log"
 python3 - "$work/failover.json" "$stopped_at" "${down_at:-0}" "$restarted_at" "${up_at:-0}" "$window" \
-    "$work/a.log" <<'EOF'
+    "$work/a-restarted.log" <<'EOF'
 import json, sys
 results = [json.loads(line) for line in open(sys.argv[1])]
 stopped, down, restarted, up, window = (float(x) for x in sys.argv[2:7])

@@ -29,7 +29,7 @@ fleet_free_port() {
 # listener on an ephemeral port; sets NAME_pid and NAME_port, logs to
 # $FLEET_WORK/NAME.log.
 fleet_start_instance() {
-    local name=$1 line port="" tries=0
+    local name=$1 line
     shift
     {
         echo "listen 127.0.0.1:0 proxy_protocol"
@@ -39,39 +39,111 @@ fleet_start_instance() {
         for line in "$@"; do echo "$line"; done
     } >"$FLEET_WORK/$name.conf"
     : >"$FLEET_WORK/$name.log"
+    FLEET_INSTANCES="$FLEET_INSTANCES $name"
+    fleet_launch_instance "$name"
+}
+
+# fleet_restart_instance NAME: NAME again after fleet_stop_instance, with
+# the same configuration and on the same port, the one HAProxy's server
+# line names. The log goes on in $FLEET_WORK/NAME.log (each line says
+# tlsd[PID], which keeps the two processes apart); sets NAME_pid.
+fleet_restart_instance() {
+    local name=$1 port pid
+    eval "port=\${${name}_port}"
+    eval "pid=\${${name}_pid:-}"
+    if [ -n "$pid" ]; then
+        echo "fleet_restart_instance $name: pid $pid is still running"
+        return 1
+    fi
+    sed -i "s/^listen 127\\.0\\.0\\.1:[0-9]* proxy_protocol\$/listen 127.0.0.1:$port proxy_protocol/" \
+        "$FLEET_WORK/$name.conf"
+    fleet_launch_instance "$name"
+}
+
+# fleet_port_listened PORT: whether a socket listens on 127.0.0.1:PORT
+# (or on 0.0.0.0:PORT), from /proc/net/tcp. A stopped instance has released
+# its port once this says no.
+fleet_port_listened() {
+    python3 -c 'import sys
+port = "%04X" % int(sys.argv[1])
+for line in open("/proc/net/tcp").readlines()[1:]:
+    fields = line.split()
+    address, local_port = fields[1].split(":")
+    if local_port == port and fields[3] == "0A" and address in ("0100007F", "00000000"):
+        sys.exit(0)
+sys.exit(1)' "$1"
+}
+
+# fleet_launch_instance NAME: tlsd on $FLEET_WORK/NAME.conf, appending to
+# NAME.log; waits (10 s at most) for this process's "listening on" line and
+# sets NAME_pid and NAME_port.
+fleet_launch_instance() {
+    local name=$1 port="" pid tries=0
     "$FLEET_TLSD" -c "$FLEET_WORK/$name.conf" --cert "$FLEET_CERT" --key "$FLEET_KEY" \
         --root "$FLEET_ROOT" 2>>"$FLEET_WORK/$name.log" &
-    eval "${name}_pid=$!"
-    FLEET_INSTANCES="$FLEET_INSTANCES $name"
+    pid=$!
+    eval "${name}_pid=$pid"
     while [ $tries -lt 100 ]; do
-        port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$FLEET_WORK/$name.log" | head -n 1)
+        port=$(sed -n "s/^tlsd\\[$pid\\]: listening on 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" \
+            "$FLEET_WORK/$name.log" | head -n 1)
         if [ -n "$port" ]; then
             eval "${name}_port=$port"
             return 0
         fi
+        kill -0 "$pid" 2>/dev/null || break
         sleep 0.1
         tries=$((tries + 1))
     done
     echo "tlsd instance $name did not start:"
-    cat "$FLEET_WORK/$name.log"
+    grep "^tlsd\\[$pid\\]" "$FLEET_WORK/$name.log"
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    eval "${name}_pid="
     return 1
 }
 
-# fleet_stop_instance NAME [SIGNAL]: signal it (TERM) and wait for it.
+# fleet_stop_instance NAME [SIGNAL]: signal it (TERM) and wait for it, at
+# most FLEET_STOP_SECONDS (30) before a SIGKILL; FLEET_STOP_STATUS is then
+# its exit status (137 if it had to be killed).
 fleet_stop_instance() {
-    local pid
+    local pid tries=0
+    FLEET_STOP_STATUS=""
     eval "pid=\${${1}_pid:-}"
     [ -n "$pid" ] || return 0
     kill -"${2:-TERM}" "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null && [ $tries -lt $((${FLEET_STOP_SECONDS:-30} * 10)) ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+    kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
+    FLEET_STOP_STATUS=0
+    wait "$pid" 2>/dev/null || FLEET_STOP_STATUS=$?
     eval "${1}_pid="
 }
 
 # fleet_haproxy_config PORT NAME...: the haproxy.cfg, TCP mode, PROXY v2
 # to every instance, HTTPS health checks that carry a PROXY header too.
+# FLEET_HAPROXY_LOG_FORMAT, when set, replaces the tcplog line format.
+#
+# What HAProxy retries in TCP mode: only a connect that failed (refused by
+# a stopped instance, or timed out), `retries` times. With `option
+# redispatch`, round robin and no persistence, it tries another instance
+# at once (its log's retries field says +1); otherwise it would wait
+# min(timeout connect, 1 s) and try the same one, and move only on the
+# last retry (HAProxy 2.6, backend.c). It never moves a connection it has
+# forwarded: once the instance's kernel has accepted the TCP connection
+# (into the listen backlog, before tlsd even calls accept), HAProxy sends
+# the PROXY header and the client's bytes, and if the instance then closes
+# or resets the connection, the client sees it. (`retry-on`, which retries
+# more, is for mode http only.) So behind this balancer, a client's error
+# is the doing of the instance that had it.
 fleet_haproxy_config() {
-    local port=$1 name instance_port
+    local port=$1 name instance_port log_format=""
     shift
+    if [ -n "${FLEET_HAPROXY_LOG_FORMAT:-}" ]; then
+        log_format="
+    log-format \"$FLEET_HAPROXY_LOG_FORMAT\""
+    fi
     cat <<EOF
 global
     stats socket $FLEET_WORK/haproxy.sock mode 600 level admin
@@ -81,7 +153,7 @@ global
 defaults
     mode tcp
     log global
-    option tcplog
+    option tcplog$log_format
     timeout connect 2s
     timeout client 30s
     timeout server 30s
@@ -153,6 +225,37 @@ for line in data.decode().splitlines():
     if len(fields) > 17 and fields[0] == "tlsd" and fields[1] == sys.argv[2]:
         print(fields[17].split(" ")[0])
 EOF
+}
+
+# fleet_haproxy_command COMMAND: one command on HAProxy's stats socket
+# (management.txt), its answer on standard output.
+fleet_haproxy_command() {
+    python3 - "$FLEET_WORK/haproxy.sock" "$1" <<'EOF'
+import socket, sys
+connection = socket.socket(socket.AF_UNIX)
+connection.settimeout(2)
+connection.connect(sys.argv[1])
+connection.sendall(sys.argv[2].encode() + b"\n")
+data = b""
+while True:
+    chunk = connection.recv(65536)
+    if not chunk:
+        break
+    data += chunk
+sys.stdout.write(data.decode())
+EOF
+}
+
+# fleet_server_stat NAME FIELD: one field of HAProxy's `show stat` line for
+# server NAME, by the header's name for it (scur: its open connections).
+fleet_server_stat() {
+    fleet_haproxy_command "show stat" | python3 -c 'import sys
+lines = sys.stdin.read().splitlines()
+names = lines[0].lstrip("# ").split(",")
+for line in lines[1:]:
+    fields = line.split(",")
+    if len(fields) == len(names) and fields[0] == "tlsd" and fields[1] == sys.argv[1]:
+        print(fields[names.index(sys.argv[2])])' "$1" "$2"
 }
 
 # fleet_wait_state NAME STATE [SECONDS]: until HAProxy says so (10 s).
