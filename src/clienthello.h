@@ -39,6 +39,7 @@ struct clienthello_list {
 struct clienthello {
     uint16_t record_version;     /* of the first record */
     uint16_t client_version;     /* legacy_version in the hello */
+    uint16_t malformed_extension; /* see malformed_where */
     uint8_t random[32];
     size_t session_id_length;
     struct clienthello_list cipher_suites;       /* in order, GREASE included as sent */
@@ -64,9 +65,8 @@ struct clienthello {
      * ("cipher_suites", "extensions length"; with malformed_in_extension,
      * what is wrong with extension malformed_extension: "malformed",
      * "sent twice"); NULL otherwise */
-    const char *malformed_where;
     bool malformed_in_extension;
-    uint16_t malformed_extension;
+    const char *malformed_where;
     size_t message_length;       /* the handshake message body's length */
     size_t record_bytes;         /* bytes of records consumed to hold the whole message */
     /* The first ALPN name as sent, for JA4: alpn[0] may be cut to

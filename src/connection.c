@@ -9,6 +9,7 @@
 #include "connection.h"
 
 #include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -713,6 +714,7 @@ static enum action send_response(struct connection *connection)
 {
     if (connection->pending == NULL)
         connection->pending = connection->state->shared_pending;
+    assert(connection->pending != NULL);  /* the loop's buffers exist while it runs */
     for (;;) {
         /* bounds each connection's memory whatever the file size */
         if (evbuffer_get_length(connection->tls.output) >= TLS_OUTPUT_HIGH_WATER)
