@@ -50,6 +50,20 @@ size_t record_scan_feed(struct record_scan *scan, const uint8_t *bytes, size_t l
     return taken;
 }
 
+bool record_scan_next(struct record_scan *scan, const uint8_t **bytes, size_t *length,
+                      struct record_header *header)
+{
+    while (*length > 0) {
+        bool complete = false;
+        size_t taken = record_scan_feed(scan, *bytes, *length, header, &complete);
+        *bytes += taken;
+        *length -= taken;
+        if (complete)
+            return true;
+    }
+    return false;
+}
+
 const char *record_type_name(uint8_t type)
 {
     switch (type) {

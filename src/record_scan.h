@@ -49,6 +49,12 @@ void record_scan_init(struct record_scan *scan);
 size_t record_scan_feed(struct record_scan *scan, const uint8_t *bytes, size_t length,
                         struct record_header *header, bool *complete);
 
+/* The next header that completes in *bytes, which it advances past what
+ * it scanned: true with it in *header, or false once all of them are
+ * scanned. `while (record_scan_next(...))` visits every header. */
+bool record_scan_next(struct record_scan *scan, const uint8_t **bytes, size_t *length,
+                      struct record_header *header);
+
 /* The content type's name ("handshake"), or "unknown". */
 const char *record_type_name(uint8_t type);
 

@@ -481,14 +481,8 @@ static enum tls_refusal judge_record(struct tls_session *session, const struct r
 /* The bytes about to go to Mbed TLS: returns 0, or refuses them. */
 static int scan_inbound(struct tls_session *session, const unsigned char *bytes, size_t length)
 {
-    while (length > 0) {
-        struct record_header header;
-        bool complete = false;
-        size_t taken = record_scan_feed(&session->inbound_records, bytes, length, &header, &complete);
-        bytes += taken;
-        length -= taken;
-        if (!complete)
-            continue;
+    struct record_header header;
+    while (record_scan_next(&session->inbound_records, &bytes, &length, &header)) {
         session->last_inbound = header;
         session->refusal = judge_record(session, &header);
         if (session->refusal != TLS_REFUSAL_NONE)
@@ -501,15 +495,10 @@ static int scan_inbound(struct tls_session *session, const unsigned char *bytes,
  * shows outside the encryption, but in TLS 1.3). */
 static void scan_outbound(struct tls_session *session, const unsigned char *bytes, size_t length)
 {
-    while (length > 0) {
-        struct record_header header;
-        bool complete = false;
-        size_t taken = record_scan_feed(&session->outbound_records, bytes, length, &header, &complete);
-        bytes += taken;
-        length -= taken;
-        if (complete && header.type == RECORD_ALERT)
+    struct record_header header;
+    while (record_scan_next(&session->outbound_records, &bytes, &length, &header))
+        if (header.type == RECORD_ALERT)
             session->alerts_written++;
-    }
 }
 
 /* Mbed TLS is about to be called: what it writes from now on is this

@@ -16,6 +16,22 @@
 # (its health checks); anything else is a client's real address.
 
 FLEET_PROXY_SOURCE=127.0.0.3
+
+# fleet_test_setup ROOT: for tests/t-*.sh (after lib.sh): skip without
+# HAProxy or python3, and point the FLEET_ settings at the test's PKI,
+# work directory and ROOT, with a ticket key file to make.
+fleet_test_setup() {
+    command -v haproxy >/dev/null 2>&1 || skip_all "haproxy is not installed (apt-get install haproxy)"
+    command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test client (apt-get install python3)"
+    FLEET_WORK=$WORK
+    FLEET_TLSD=$TLSD
+    FLEET_CERT=$WORK/certs/server.crt
+    FLEET_KEY=$WORK/certs/server.key
+    FLEET_ROOT=$1
+    FLEET_CA=$CA
+    FLEET_CLIENT=$TESTS_SRCDIR/fleet-client.py
+    FLEET_TICKET_KEYS=$WORK/ticket.keys
+}
 FLEET_INSTANCES=""
 HAPROXY_PID=""
 HAPROXY_PORT=""
@@ -205,28 +221,6 @@ fleet_start_haproxy() {
     return 1
 }
 
-# fleet_server_state NAME: HAProxy's view of a server (UP, DOWN, ...).
-fleet_server_state() {
-    python3 - "$FLEET_WORK/haproxy.sock" "$1" <<'EOF'
-import socket, sys
-connection = socket.socket(socket.AF_UNIX)
-connection.settimeout(2)
-connection.connect(sys.argv[1])
-connection.sendall(b"show stat\n")
-data = b""
-while True:
-    chunk = connection.recv(65536)
-    if not chunk:
-        break
-    data += chunk
-for line in data.decode().splitlines():
-    fields = line.split(",")
-    # pxname, svname, ..., status is the 18th field
-    if len(fields) > 17 and fields[0] == "tlsd" and fields[1] == sys.argv[2]:
-        print(fields[17].split(" ")[0])
-EOF
-}
-
 # fleet_haproxy_command COMMAND: one command on HAProxy's stats socket
 # (management.txt), its answer on standard output.
 fleet_haproxy_command() {
@@ -256,6 +250,11 @@ for line in lines[1:]:
     fields = line.split(",")
     if len(fields) == len(names) and fields[0] == "tlsd" and fields[1] == sys.argv[1]:
         print(fields[names.index(sys.argv[2])])' "$1" "$2"
+}
+
+# fleet_server_state NAME: HAProxy's view of a server (UP, DOWN, ...).
+fleet_server_state() {
+    fleet_server_stat "$1" status | cut -d' ' -f1
 }
 
 # fleet_wait_state NAME STATE [SECONDS]: until HAProxy says so (10 s).

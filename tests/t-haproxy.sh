@@ -12,17 +12,7 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 . "$TESTS_SRCDIR/fleet.sh"
 
-command -v haproxy >/dev/null 2>&1 || skip_all "haproxy is not installed (apt-get install haproxy)"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test client (apt-get install python3)"
-
-FLEET_WORK=$WORK
-FLEET_TLSD=$TLSD
-FLEET_CERT=$WORK/certs/server.crt
-FLEET_KEY=$WORK/certs/server.key
-FLEET_ROOT=$TLSD_WWW
-FLEET_CA=$CA
-FLEET_CLIENT=$TESTS_SRCDIR/fleet-client.py
-FLEET_TICKET_KEYS=$WORK/ticket.keys
+fleet_test_setup "$TLSD_WWW"
 FAILOVER_WINDOW=2   # seconds after the stop in which a request may still fail
 
 cleanup() {

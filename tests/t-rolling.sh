@@ -50,17 +50,7 @@
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 . "$TESTS_SRCDIR/fleet.sh"
 
-command -v haproxy >/dev/null 2>&1 || skip_all "haproxy is not installed (apt-get install haproxy)"
-command -v python3 >/dev/null 2>&1 || skip_all "python3 is needed for the test client (apt-get install python3)"
-
-FLEET_WORK=$WORK
-FLEET_TLSD=$TLSD
-FLEET_CERT=$WORK/certs/server.crt
-FLEET_KEY=$WORK/certs/server.key
-FLEET_ROOT=$WORK/www
-FLEET_CA=$CA
-FLEET_CLIENT=$TESTS_SRCDIR/fleet-client.py
-FLEET_TICKET_KEYS=$WORK/ticket.keys
+fleet_test_setup "$WORK/www"
 # tcplog's line and the port HAProxy connected to the instance from: a
 # connection the instance closed before reading the PROXY header is in
 # its log under that port

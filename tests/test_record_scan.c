@@ -167,6 +167,28 @@ START_TEST(test_incomplete_header_waits)
 }
 END_TEST
 
+START_TEST(test_next_visits_every_header)
+{
+    uint8_t stream[512];
+    size_t length = client_stream(stream);
+    struct record_scan scan;
+    record_scan_init(&scan);
+    const uint8_t *bytes = stream;
+    size_t left = length;
+    struct record_header header;
+    uint8_t types[8];
+    size_t count = 0;
+    while (count < 8 && record_scan_next(&scan, &bytes, &left, &header))
+        types[count++] = header.type;
+    ck_assert_uint_eq(count, 6);
+    ck_assert_uint_eq(left, 0);
+    ck_assert_ptr_eq(bytes, stream + length);
+    ck_assert_uint_eq(types[2], RECORD_CHANGE_CIPHER_SPEC);
+    ck_assert_uint_eq(types[5], RECORD_ALERT);
+    ck_assert(!record_scan_next(&scan, &bytes, &left, &header));
+}
+END_TEST
+
 START_TEST(test_type_names)
 {
     ck_assert_str_eq(record_type_name(20), "change_cipher_spec");
@@ -186,6 +208,7 @@ int main(void)
     tcase_add_test(tcase, test_oversized_and_unknown);
     tcase_add_test(tcase, test_body_skipped_across_feeds);
     tcase_add_test(tcase, test_incomplete_header_waits);
+    tcase_add_test(tcase, test_next_visits_every_header);
     tcase_add_test(tcase, test_type_names);
     suite_add_tcase(suite, tcase);
     SRunner *runner = srunner_create(suite);

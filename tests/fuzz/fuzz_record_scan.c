@@ -49,6 +49,26 @@ static uint64_t scan_in_pieces(const uint8_t *data, size_t size, size_t piece)
     return scan.records;
 }
 
+/* The same walk through record_scan_next, in pieces. */
+static uint64_t next_in_pieces(const uint8_t *data, size_t size, size_t piece)
+{
+    struct record_scan scan;
+    record_scan_init(&scan);
+    uint64_t seen = 0;
+    for (size_t at = 0; at < size; at += piece) {
+        const uint8_t *bytes = data + at;
+        size_t length = size - at < piece ? size - at : piece;
+        struct record_header header;
+        while (record_scan_next(&scan, &bytes, &length, &header))
+            seen++;
+        if (length != 0 || bytes != data + at + (size - at < piece ? size - at : piece))
+            abort();
+    }
+    if (seen != scan.records)
+        abort();
+    return seen;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -57,7 +77,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     data++;
     size--;
     uint64_t expected = reference_records(data, size);
-    if (scan_in_pieces(data, size, size > 0 ? size : 1) != expected || scan_in_pieces(data, size, piece) != expected)
+    if (scan_in_pieces(data, size, size > 0 ? size : 1) != expected || scan_in_pieces(data, size, piece) != expected ||
+        next_in_pieces(data, size, piece) != expected)
         abort();
     (void)record_type_name(size > 0 ? data[0] : 0);
     return 0;
