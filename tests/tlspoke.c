@@ -26,8 +26,11 @@
  *   close=fin|reset|none alert=fatal:NAME|warning:NAME|none
  *   alerts_received=K warnings_received=W fatals_received=F
  *   records_received=R undecryptable=U app_bytes=A http_status=S
- *   stopped=done|closed|seconds|rss seconds=T
+ *   stopped=done|closed|seconds|rss send_seconds=T1 seconds=T
  *   [rss_start_kb=X rss_peak_kb=Y rss_end_kb=Z]
+ * send_seconds: from the start (connect) until sending stopped; seconds:
+ * the whole run, the reading afterwards included. rss_end_kb is taken
+ * after that reading, which drains what the server had queued.
  * alert= names the first fatal alert if any, else the first warning.
  * close=reset also covers a send() that failed with EPIPE or ECONNRESET.
  *
@@ -130,6 +133,7 @@ struct run {
     bool reader_broken;           /* a record header announced too much */
     long rss_start_kb, rss_peak_kb, rss_end_kb;
     double next_rss_look;
+    double sent_at;               /* when sending stopped */
 };
 
 static double now_seconds(void)
@@ -696,12 +700,12 @@ static void print_result(const struct run *run)
     static const char *const close_names[] = { "none", "fin", "reset" };
     printf("attack=%s tls=1.%d records_sent=%lu bytes_sent=%llu server_closed=%s close=%s alert=%s "
            "alerts_received=%lu warnings_received=%lu fatals_received=%lu records_received=%lu undecryptable=%lu "
-           "app_bytes=%llu http_status=%d stopped=%s seconds=%.2f",
+           "app_bytes=%llu http_status=%d stopped=%s send_seconds=%.2f seconds=%.2f",
            attack_names[options.attack], options.tls_version - 10, run->records_sent,
            (unsigned long long)run->bytes_sent, run->close != CLOSE_NONE ? "yes" : "no", close_names[run->close],
            alert, tally->alerts, tally->warnings, tally->fatals, tally->records, tally->undecryptable,
            (unsigned long long)tally->app_bytes, records_tally_http_status(tally), stop_names[run->stopped],
-           now_seconds() - run->begin);
+           run->sent_at - run->begin, now_seconds() - run->begin);
     if (options.watch_pid)
         printf(" rss_start_kb=%ld rss_peak_kb=%ld rss_end_kb=%ld", run->rss_start_kb, run->rss_peak_kb,
                run->rss_end_kb);
@@ -735,6 +739,7 @@ int main(int argc, char **argv)
         request(&run, batch, BATCH_SIZE + RECORDS_MAX_RECORD);
     else
         flood(&run, batch, BATCH_SIZE);
+    run.sent_at = now_seconds();
     read_after(&run);
     run.next_rss_look = 0;
     look_at_rss(&run, now_seconds());
