@@ -1265,6 +1265,17 @@ _Static_assert(sizeof step_names / sizeof *step_names == STEP_FLOOD_READ + 1, "o
 
 /* ---- setup, options, summary */
 
+static void conf_random_and_trust(mbedtls_ssl_config *config)
+{
+    mbedtls_ssl_conf_rng(config, mbedtls_ctr_drbg_random, &drbg);
+    if (options.cafile) {
+        mbedtls_ssl_conf_ca_chain(config, &ca_chain, NULL);
+        mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED);
+    } else {
+        mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_NONE);
+    }
+}
+
 static int setup_tls(void)
 {
     mbedtls_ssl_config_init(&tls_config);
@@ -1300,16 +1311,8 @@ static int setup_tls(void)
         fprintf(stderr, "hostile: TLS setup: %s\n", text);
         return -1;
     }
-    mbedtls_ssl_config *configs[] = { &tls_config, &record_config };
-    for (size_t i = 0; i < sizeof configs / sizeof *configs; i++) {
-        mbedtls_ssl_conf_rng(configs[i], mbedtls_ctr_drbg_random, &drbg);
-        if (options.cafile) {
-            mbedtls_ssl_conf_ca_chain(configs[i], &ca_chain, NULL);
-            mbedtls_ssl_conf_authmode(configs[i], MBEDTLS_SSL_VERIFY_REQUIRED);
-        } else {
-            mbedtls_ssl_conf_authmode(configs[i], MBEDTLS_SSL_VERIFY_NONE);
-        }
-    }
+    conf_random_and_trust(&tls_config);
+    conf_random_and_trust(&record_config);
     return 0;
 }
 

@@ -16,6 +16,8 @@
 #define TLS13_IV_LENGTH 12
 #define KEY_BLOCK_LENGTH (2 * KEY_LENGTH + 2 * TLS12_IV_LENGTH)
 
+_Static_assert(RECORDS_MAX_HELLOS * 4 == RECORDS_MAX_PLAINTEXT, "a record of ClientHellos fills a record");
+
 int records_conf_client(mbedtls_ssl_config *config, int version)
 {
     /* IANA numbers: the TLS 1.3 suite's name only exists in 3.x headers */

@@ -200,8 +200,8 @@ enum records_flood {
     RECORDS_FLOOD_CCS_PLAINTEXT,   /* ChangeCipherSpec (01) in the clear: 14 03 03 00 01 01 */
 };
 
-/* The most ClientHellos one record holds: 16384 / 4. */
-#define RECORDS_MAX_HELLOS (RECORDS_MAX_PLAINTEXT / 4)
+/* The most ClientHellos one record holds: RECORDS_MAX_PLAINTEXT / 4. */
+#define RECORDS_MAX_HELLOS 4096
 
 /* Append one record of `flood` to `out`. `parameter`: the ClientHellos
  * per record (renegotiation, 1 to RECORDS_MAX_HELLOS) or the alert's
