@@ -23,6 +23,19 @@
  *                    give up: send_timeout), then drains to see that tlsd
  *                    cut the response and closed
  *
+ * The flood kinds are not in the default mix (--mix names them): a TLS 1.2
+ * handshake (AES-128-GCM), then, without reading, records made by hand
+ * (tests/records.c) as fast as the socket takes them, --flood-bytes of
+ * them, then a sealed GET --path; tlsd must close the connection rather
+ * than absorb the flood and answer the GET:
+ *
+ *   renegotiation_flood  handshake records of 4096 ClientHellos (01 00 00 00)
+ *                        each: with renegotiation off, Mbed TLS answers each
+ *                        hello with a no_renegotiation warning
+ *   alert_flood          alert records, warning user_canceled
+ *   empty_flood          application-data records with no plaintext
+ *   ccs_flood            ChangeCipherSpec records, sealed
+ *
  * The ClientHello is curl's, captured in tests/vectors/curl_openssl.hex. The
  * TLS kinds use Mbed TLS's client (non-blocking, shared configuration).
  *
@@ -37,6 +50,9 @@
  * closed_before_flight (tlsd closed on a whole, valid ClientHello without
  * answering); tls_handshake_failed, closed_in_handshake, status_not_200,
  * short_response, reset_by_server (a normal request failed);
+ * flood_absorbed (tlsd answered the GET after a whole flood), record_keys
+ * (no keys from the handshake), record_undecryptable (a record of tlsd's
+ * did not open: the derived keys are wrong);
  * response_too_small_to_reset (--big-path too small); no_response,
  * response_not_cut (a client that had read nothing for --hold seconds still
  * got the whole response: tlsd never gave up on it); timeout_<step>
@@ -73,6 +89,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "compat.h"
+#include "records.h"
 
 #define GRACE_SECONDS 4.0          /* in-flight connections after --seconds */
 #define MAX_CONNECTING 256         /* connects not yet completed, at once */
@@ -80,6 +97,8 @@
 #define MAX_REASONS 8
 #define MAX_VERBOSE_LINES 40
 #define HOLD_LOOK_SECONDS 0.5      /* no_read: how often the unread queue is looked at */
+#define FLOOD_BATCH (2 * RECORDS_MAX_RECORD)   /* floods: bytes sealed at once */
+#define FLOOD_BATCHES_PER_EVENT 8
 
 enum kind {
     KIND_NORMAL,
@@ -91,13 +110,23 @@ enum kind {
     KIND_RESET_HANDSHAKE,
     KIND_RESET_RESPONSE,
     KIND_NO_READ,
+    KIND_RENEGOTIATION_FLOOD,     /* the first flood kind: not in the default mix */
+    KIND_ALERT_FLOOD,
+    KIND_EMPTY_FLOOD,
+    KIND_CCS_FLOOD,
     KIND_COUNT
 };
 
 static const char *const kind_names[KIND_COUNT] = {
     "normal", "slowloris", "garbage", "truncated", "oversized", "sslv2",
     "reset_handshake", "reset_response", "no_read",
+    "renegotiation_flood", "alert_flood", "empty_flood", "ccs_flood",
 };
+
+static bool is_flood(enum kind kind)
+{
+    return kind >= KIND_RENEGOTIATION_FLOOD;
+}
 
 enum step {
     STEP_FREE,
@@ -111,11 +140,27 @@ enum step {
     STEP_TLS_READ,
     STEP_HOLD,            /* no_read: not reading at all */
     STEP_DRAIN,           /* no_read: reading what is left, expecting a cut */
+    STEP_FLOOD,           /* floods: hand-made records, then the GET, going out */
+    STEP_FLOOD_READ,      /* floods: reading tlsd's records, expecting a close */
 };
 
 static const char *const step_names[] = {
     "free", "connecting", "send", "slow", "await_flight", "wait_close",
-    "tls_handshake", "tls_write", "tls_read", "hold", "drain",
+    "tls_handshake", "tls_write", "tls_read", "hold", "drain", "flood", "flood_read",
+};
+
+/* A flood connection's record layer: after the handshake it seals and
+ * opens its own records (tests/records.c). */
+struct flood {
+    struct records_secrets secrets;
+    struct records_keys keys;
+    struct records_reader reader;
+    struct records_tally tally;
+    uint64_t bytes_left;          /* of the flood, before the GET */
+    bool request_sealed;
+    size_t batch_length;
+    size_t batch_sent;
+    unsigned char batch[FLOOD_BATCH];
 };
 
 enum outcome { OUTCOME_EXPECTED, OUTCOME_UNEXPECTED, OUTCOME_CUT };
@@ -149,6 +194,7 @@ struct conn {
     int queued;                   /* no_read: bytes waiting unread, at the last look */
     double queue_grew_at;
     int socket_errno;
+    struct flood *flood;          /* the flood kinds only */
     struct conn *next_free;
 };
 
@@ -184,6 +230,7 @@ struct options {
     double server_timeout;
     double hold;
     double slow_interval;
+    double flood_bytes;
     bool verbose;
     bool progress;
 };
@@ -201,6 +248,7 @@ static struct options options = {
     .server_timeout = 10,
     .hold = -1,
     .slow_interval = 1.0,
+    .flood_bytes = 1048576,
     .verbose = false,
     .progress = false,
 };
@@ -219,6 +267,7 @@ static int epoll_fd = -1;
 static uint64_t prng_state;
 
 static mbedtls_ssl_config tls_config;
+static mbedtls_ssl_config record_config;   /* the floods: TLS 1.2, AES-128-GCM only */
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;
 static mbedtls_x509_crt ca_chain;
@@ -392,6 +441,11 @@ static void finish(struct conn *c, enum outcome outcome, const char *reason, boo
         mbedtls_ssl_free(c->ssl);
         free(c->ssl);
         c->ssl = NULL;
+    }
+    if (c->flood) {
+        records_keys_free(&c->flood->keys);
+        free(c->flood);
+        c->flood = NULL;
     }
     if (reset) {
         struct linger linger = { .l_onoff = 1, .l_linger = 0 };
@@ -657,7 +711,17 @@ static void begin_tls(struct conn *c)
         exit(2);
     }
     mbedtls_ssl_init(c->ssl);
-    if (mbedtls_ssl_setup(c->ssl, &tls_config) != 0 || mbedtls_ssl_set_hostname(c->ssl, "localhost") != 0) {
+    if (is_flood(c->kind)) {
+        c->flood = calloc(1, sizeof *c->flood);
+        if (c->flood == NULL) {
+            fprintf(stderr, "hostile: out of memory\n");
+            exit(2);
+        }
+        records_keys_init(&c->flood->keys);
+        records_tally_init(&c->flood->tally);
+    }
+    mbedtls_ssl_config *config = is_flood(c->kind) ? &record_config : &tls_config;
+    if (mbedtls_ssl_setup(c->ssl, config) != 0 || mbedtls_ssl_set_hostname(c->ssl, "localhost") != 0) {
         finish(c, OUTCOME_UNEXPECTED, "local_tls_setup", false);
         return;
     }
@@ -788,9 +852,15 @@ static void run_tls_read(struct conn *c)
     want(c, EPOLLIN);  /* bounded work per event; level-triggered, comes back */
 }
 
+static void begin_flood(struct conn *c);
+
 static void run_tls(struct conn *c, double now)
 {
     if (c->step == STEP_TLS_HANDSHAKE) {
+        /* 2.28 exports keys per configuration: point it at this
+         * connection's secrets before each of its steps */
+        if (c->flood)
+            records_capture(&record_config, c->ssl, &c->flood->secrets);
         int result = mbedtls_ssl_handshake(c->ssl);
         if (result == MBEDTLS_ERR_SSL_WANT_READ) {
             want(c, EPOLLIN);
@@ -808,6 +878,10 @@ static void run_tls(struct conn *c, double now)
             }
             finish(c, OUTCOME_UNEXPECTED, tls_closed_code(result) ? "closed_in_handshake" : "tls_handshake_failed",
                    false);
+            return;
+        }
+        if (c->flood) {
+            begin_flood(c);
             return;
         }
         c->step = STEP_TLS_WRITE;
@@ -841,6 +915,163 @@ static void run_tls(struct conn *c, double now)
         run_tls_read(c);
 }
 
+/* ---- floods */
+
+static enum records_flood flood_record_kind(enum kind kind)
+{
+    switch (kind) {
+    case KIND_RENEGOTIATION_FLOOD:
+        return RECORDS_FLOOD_RENEGOTIATION;
+    case KIND_ALERT_FLOOD:
+        return RECORDS_FLOOD_WARNING_ALERT;
+    case KIND_EMPTY_FLOOD:
+        return RECORDS_FLOOD_EMPTY;
+    case KIND_CCS_FLOOD:
+    default:
+        return RECORDS_FLOOD_CCS;
+    }
+}
+
+static void run_flood(struct conn *c);
+
+/* The handshake is over: keys from its secrets, and from here on the
+ * Mbed TLS context is done with (its sequence numbers would be wrong). */
+static void begin_flood(struct conn *c)
+{
+    struct flood *flood = c->flood;
+    char error[160];
+    int result = records_keys_after_handshake(&flood->keys, &flood->secrets, error, sizeof error);
+    memset(&flood->secrets, 0, sizeof flood->secrets);
+    mbedtls_ssl_free(c->ssl);
+    free(c->ssl);
+    c->ssl = NULL;
+    if (result != 0) {
+        if (options.verbose && verbose_lines < MAX_VERBOSE_LINES) {
+            verbose_lines++;
+            fprintf(stderr, "hostile: %s: %s\n", kind_names[c->kind], error);
+        }
+        finish(c, OUTCOME_UNEXPECTED, "record_keys", false);
+        return;
+    }
+    flood->bytes_left = (uint64_t)options.flood_bytes;
+    c->step = STEP_FLOOD;
+    run_flood(c);
+}
+
+/* The next batch: flood records while the budget lasts, then the GET. */
+static void fill_flood_batch(struct conn *c)
+{
+    struct flood *flood = c->flood;
+    enum records_flood kind = flood_record_kind(c->kind);
+    unsigned parameter = kind == RECORDS_FLOOD_RENEGOTIATION ? RECORDS_MAX_HELLOS : 90 /* user_canceled */;
+    flood->batch_length = flood->batch_sent = 0;
+    while (flood->bytes_left > 0) {
+        size_t made = records_flood_record(&flood->keys, kind, parameter, flood->batch + flood->batch_length,
+                                           sizeof flood->batch - flood->batch_length);
+        if (made == 0)
+            return;
+        flood->batch_length += made;
+        flood->bytes_left = made < flood->bytes_left ? flood->bytes_left - made : 0;
+    }
+    if (!flood->request_sealed) {
+        char request[512];
+        int length = snprintf(request, sizeof request,
+                              "GET %s HTTP/1.1\r\nHost: localhost\r\nUser-Agent: tlsd-hostile\r\n\r\n", options.path);
+        size_t made = records_seal(&flood->keys, RECORDS_APPLICATION_DATA, (const unsigned char *)request,
+                                   (size_t)length, flood->batch + flood->batch_length,
+                                   sizeof flood->batch - flood->batch_length);
+        flood->batch_length += made;
+        flood->request_sealed = made > 0;
+    }
+}
+
+static void run_flood(struct conn *c)
+{
+    struct flood *flood = c->flood;
+    for (int batches = 0; batches < FLOOD_BATCHES_PER_EVENT; batches++) {
+        if (flood->batch_sent == flood->batch_length) {
+            if (flood->request_sealed) {
+                /* all out: what does tlsd answer? */
+                c->step = STEP_FLOOD_READ;
+                want(c, EPOLLIN);
+                return;
+            }
+            fill_flood_batch(c);
+            if (flood->batch_length == 0) {
+                finish(c, OUTCOME_UNEXPECTED, "record_seal_failed", false);
+                return;
+            }
+        }
+        while (flood->batch_sent < flood->batch_length) {
+            ssize_t sent = send(c->fd, flood->batch + flood->batch_sent, flood->batch_length - flood->batch_sent,
+                                MSG_NOSIGNAL);
+            if (sent > 0) {
+                flood->batch_sent += (size_t)sent;
+                continue;
+            }
+            if (sent < 0 && errno == EINTR)
+                continue;
+            if (sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+                /* not reading: only tlsd's close (FIN or reset) matters */
+                want(c, EPOLLOUT | EPOLLRDHUP);
+                return;
+            }
+            if (sent < 0 && closed_by_peer_errno(errno)) {
+                c->socket_errno = errno;
+                finish(c, OUTCOME_EXPECTED, NULL, false);   /* tlsd closed mid-flood */
+                return;
+            }
+            unexpected_errno(c, "send_failed", errno);
+            return;
+        }
+    }
+    want(c, EPOLLOUT | EPOLLRDHUP);  /* bounded work per event; comes back */
+}
+
+/* After the flood and the GET: tlsd's records, opened here. A close is the
+ * expected end; an answer to the GET means the flood was absorbed. */
+static void run_flood_read(struct conn *c)
+{
+    struct flood *flood = c->flood;
+    for (int rounds = 0; rounds < 64; rounds++) {
+        size_t room = 0;
+        unsigned char *space = records_reader_space(&flood->reader, &room);
+        ssize_t got = recv(c->fd, space, room, 0);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+            return;
+        if (got < 0 && !closed_by_peer_errno(errno)) {
+            unexpected_errno(c, "recv_failed", errno);
+            return;
+        }
+        if (got <= 0) {
+            c->socket_errno = got < 0 ? errno : 0;
+            finish(c, OUTCOME_EXPECTED, NULL, false);
+            return;
+        }
+        records_reader_filled(&flood->reader, (size_t)got);
+        const unsigned char *record;
+        size_t length;
+        int next;
+        while ((next = records_reader_next(&flood->reader, &record, &length)) > 0) {
+            if (records_take(&flood->keys, &flood->tally, record, length) < 0) {
+                finish(c, OUTCOME_UNEXPECTED, "record_undecryptable", false);
+                return;
+            }
+            if (records_tally_http_status(&flood->tally) != 0) {
+                c->status = records_tally_http_status(&flood->tally);
+                finish(c, OUTCOME_UNEXPECTED, "flood_absorbed", false);
+                return;
+            }
+        }
+        if (next < 0) {
+            finish(c, OUTCOME_UNEXPECTED, "record_undecryptable", false);
+            return;
+        }
+    }
+}
+
 /* ---- one connection */
 
 static void begin_kind(struct conn *c, double now)
@@ -851,6 +1082,10 @@ static void begin_kind(struct conn *c, double now)
     case KIND_NORMAL:
     case KIND_RESET_RESPONSE:
     case KIND_NO_READ:
+    case KIND_RENEGOTIATION_FLOOD:
+    case KIND_ALERT_FLOOD:
+    case KIND_EMPTY_FLOOD:
+    case KIND_CCS_FLOOD:
         begin_tls(c);
         if (c->step == STEP_TLS_HANDSHAKE)
             run_tls(c, now);
@@ -916,6 +1151,15 @@ static void on_event(struct conn *c, uint32_t events, double now)
     case STEP_TLS_WRITE:
     case STEP_TLS_READ:
         run_tls(c, now);
+        return;
+    case STEP_FLOOD:
+        if (events & (EPOLLRDHUP | EPOLLHUP | EPOLLERR))
+            finish(c, OUTCOME_EXPECTED, NULL, false);   /* tlsd closed mid-flood */
+        else
+            run_flood(c);
+        return;
+    case STEP_FLOOD_READ:
+        run_flood_read(c);
         return;
     case STEP_HOLD:
     case STEP_FREE:
@@ -1013,16 +1257,29 @@ static bool start_one(double now)
 static const char *const timeout_reasons[] = {
     "timeout", "timeout_connecting", "timeout_sending", "timeout_slowloris_not_closed",
     "timeout_no_flight", "timeout_not_closed", "timeout_in_handshake", "timeout_writing_request",
-    "timeout_reading_response", "timeout_holding", "timeout_draining",
+    "timeout_reading_response", "timeout_holding", "timeout_draining", "timeout_flooding",
+    "timeout_flood_not_closed",
 };
-_Static_assert(sizeof timeout_reasons / sizeof *timeout_reasons == STEP_DRAIN + 1, "one reason per step");
-_Static_assert(sizeof step_names / sizeof *step_names == STEP_DRAIN + 1, "one name per step");
+_Static_assert(sizeof timeout_reasons / sizeof *timeout_reasons == STEP_FLOOD_READ + 1, "one reason per step");
+_Static_assert(sizeof step_names / sizeof *step_names == STEP_FLOOD_READ + 1, "one name per step");
 
 /* ---- setup, options, summary */
+
+static void conf_random_and_trust(mbedtls_ssl_config *config)
+{
+    mbedtls_ssl_conf_rng(config, mbedtls_ctr_drbg_random, &drbg);
+    if (options.cafile) {
+        mbedtls_ssl_conf_ca_chain(config, &ca_chain, NULL);
+        mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_REQUIRED);
+    } else {
+        mbedtls_ssl_conf_authmode(config, MBEDTLS_SSL_VERIFY_NONE);
+    }
+}
 
 static int setup_tls(void)
 {
     mbedtls_ssl_config_init(&tls_config);
+    mbedtls_ssl_config_init(&record_config);
     mbedtls_entropy_init(&entropy);
     mbedtls_ctr_drbg_init(&drbg);
     mbedtls_x509_crt_init(&ca_chain);
@@ -1039,25 +1296,30 @@ static int setup_tls(void)
     }
     if (result == 0)
         result = mbedtls_ssl_conf_alpn_protocols(&tls_config, alpn_list);
+    if (result == 0)
+        result = mbedtls_ssl_config_defaults(&record_config, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
+                                             MBEDTLS_SSL_PRESET_DEFAULT);
+    if (result == 0)
+        result = mbedtls_ssl_conf_alpn_protocols(&record_config, alpn_list);
+    if (result == 0 && records_conf_client(&record_config, 12) != 0) {
+        fprintf(stderr, "hostile: TLS setup: no TLS 1.2 with AES-128-GCM for the flood kinds\n");
+        return -1;
+    }
     if (result != 0) {
         char text[160];
         mbedtls_strerror(result, text, sizeof text);
         fprintf(stderr, "hostile: TLS setup: %s\n", text);
         return -1;
     }
-    mbedtls_ssl_conf_rng(&tls_config, mbedtls_ctr_drbg_random, &drbg);
-    if (options.cafile) {
-        mbedtls_ssl_conf_ca_chain(&tls_config, &ca_chain, NULL);
-        mbedtls_ssl_conf_authmode(&tls_config, MBEDTLS_SSL_VERIFY_REQUIRED);
-    } else {
-        mbedtls_ssl_conf_authmode(&tls_config, MBEDTLS_SSL_VERIFY_NONE);
-    }
+    conf_random_and_trust(&tls_config);
+    conf_random_and_trust(&record_config);
     return 0;
 }
 
 static void free_tls(void)
 {
     mbedtls_ssl_config_free(&tls_config);
+    mbedtls_ssl_config_free(&record_config);
     mbedtls_x509_crt_free(&ca_chain);
     mbedtls_ctr_drbg_free(&drbg);
     mbedtls_entropy_free(&entropy);
@@ -1114,9 +1376,10 @@ static void usage(FILE *out)
             "  --rate R            at most R new connections per second (default 1000)\n"
             "  --total M           at most M connections in all (default 100000)\n"
             "  --seed S            PRNG seed: the mix, lengths and garbage (default 1)\n"
-            "  --mix K=W,...       kinds and weights (default: every kind, weight 1); kinds:\n"
-            "                      normal slowloris garbage truncated oversized sslv2\n"
-            "                      reset_handshake reset_response no_read\n"
+            "  --mix K=W,...       kinds and weights (default: every kind but the floods, weight 1);\n"
+            "                      kinds: normal slowloris garbage truncated oversized sslv2\n"
+            "                      reset_handshake reset_response no_read, and the floods\n"
+            "                      renegotiation_flood alert_flood empty_flood ccs_flood\n"
             "  --path P            what normal connections GET (default /)\n"
             "  --big-path P        what reset_response and no_read GET: must be far larger than\n"
             "                      what the kernel buffers (tcp_wmem's maximum, 4 MB by default,\n"
@@ -1126,6 +1389,8 @@ static void usage(FILE *out)
             "  --hold S            no_read drains once nothing has arrived for S seconds: more than\n"
             "                      tlsd's idle_timeout and its loop's delay (default server-timeout + 5)\n"
             "  --slow-interval S   slowloris sends one byte every S seconds (default 1)\n"
+            "  --flood-bytes B     what a flood sends before its GET (default 1048576: 64 records of\n"
+            "                      ClientHellos, or some 34000 small records)\n"
             "  --progress          a line per second on standard error\n"
             "  --verbose           the first %d unexpected outcomes on standard error\n",
             GRACE_SECONDS, MAX_VERBOSE_LINES);
@@ -1158,13 +1423,16 @@ static int parse_options(int argc, char **argv)
         { "server-timeout", required_argument, NULL, 'S' },
         { "hold", required_argument, NULL, 'H' },
         { "slow-interval", required_argument, NULL, 'i' },
+        { "flood-bytes", required_argument, NULL, 'F' },
         { "progress", no_argument, NULL, 'g' },
         { "verbose", no_argument, NULL, 'v' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
+    /* the floods only when --mix names them: each is a test of its own, and
+     * they cost a tlsd without a bound on non-application records memory */
     for (int k = 0; k < KIND_COUNT; k++)
-        stats[k].weight = 1;
+        stats[k].weight = is_flood((enum kind)k) ? 0 : 1;
     int option;
     double value;
     while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {
@@ -1215,6 +1483,9 @@ static int parse_options(int argc, char **argv)
             break;
         case 'i':
             ok = parse_number(optarg, 0.01, 60, &options.slow_interval);
+            break;
+        case 'F':
+            ok = parse_number(optarg, 1, 1e9, &options.flood_bytes);
             break;
         case 'g':
             options.progress = true;
