@@ -838,6 +838,10 @@ int tls_session_read(struct tls_session *session, unsigned char *buf, size_t siz
         }
         if (compat_ssl_read_should_retry(result))
             continue;
+        /* 0 is the end of the stream, or an empty application data
+         * record (legal; counted as a record without data) */
+        if (result == 0 && !session->end_of_stream)
+            continue;
         if (result == 0)
             return TLS_IO_CLOSED;
         return io_code(session, result, error);
