@@ -23,7 +23,7 @@
  *                    give up: send_timeout), then drains to see that tlsd
  *                    cut the response and closed
  *
- * The flood kinds are not in the default mix (--mix names them): a TLS 1.2
+ * The flood kinds (in the default mix like the others): a TLS 1.2
  * handshake (AES-128-GCM), then, without reading, records made by hand
  * (tests/records.c) as fast as the socket takes them, --flood-bytes of
  * them, then a sealed GET --path; tlsd must close the connection rather
@@ -110,7 +110,7 @@ enum kind {
     KIND_RESET_HANDSHAKE,
     KIND_RESET_RESPONSE,
     KIND_NO_READ,
-    KIND_RENEGOTIATION_FLOOD,     /* the first flood kind: not in the default mix */
+    KIND_RENEGOTIATION_FLOOD,     /* the first flood kind */
     KIND_ALERT_FLOOD,
     KIND_EMPTY_FLOOD,
     KIND_CCS_FLOOD,
@@ -1376,7 +1376,7 @@ static void usage(FILE *out)
             "  --rate R            at most R new connections per second (default 1000)\n"
             "  --total M           at most M connections in all (default 100000)\n"
             "  --seed S            PRNG seed: the mix, lengths and garbage (default 1)\n"
-            "  --mix K=W,...       kinds and weights (default: every kind but the floods, weight 1);\n"
+            "  --mix K=W,...       kinds and weights (default: every kind, weight 1);\n"
             "                      kinds: normal slowloris garbage truncated oversized sslv2\n"
             "                      reset_handshake reset_response no_read, and the floods\n"
             "                      renegotiation_flood alert_flood empty_flood ccs_flood\n"
@@ -1429,10 +1429,9 @@ static int parse_options(int argc, char **argv)
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    /* the floods only when --mix names them: each is a test of its own, and
-     * they cost a tlsd without a bound on non-application records memory */
+    /* every kind, the floods included: tlsd closes each flood early */
     for (int k = 0; k < KIND_COUNT; k++)
-        stats[k].weight = is_flood((enum kind)k) ? 0 : 1;
+        stats[k].weight = 1;
     int option;
     double value;
     while ((option = getopt_long(argc, argv, "", long_options, NULL)) != -1) {

@@ -1,8 +1,10 @@
 #!/bin/sh
 # t-hostile.sh: a bounded hostile load on loopback (tests/hostile: slowloris,
 # garbage, truncated and oversized records, SSLv2 hellos, resets in the
-# handshake and in the response, clients that never read, and normal
-# requests, up to 200 at once for 8 s). Meanwhile a normal client is always
+# handshake and in the response, clients that never read, floods of
+# records after the handshake without reading (renegotiation hellos,
+# warning alerts, empty records, ChangeCipherSpec), and normal requests,
+# up to 200 at once for 8 s). Meanwhile a normal client is always
 # served; every connection ends with a log line saying why; afterwards
 # tlsd's descriptors are back to their baseline, its memory does not grow
 # from one burst to the next, and it still serves and stops cleanly.
@@ -22,9 +24,10 @@
 # test measures how many whole connections (handshake, GET /, response)
 # tlsd completes a second for 8 clients at once, for 2 s, on this machine
 # under its present load, and starts new connections at three quarters of
-# that: about 4 in 9 of the mix cost tlsd a handshake, so its loop spends
-# about a third of what it can do on handshakes, and a machine twice as
-# loaded as during the measurement still leaves it room. The rate is at
+# that: about 8 in 13 kinds of the mix cost tlsd a handshake (the four
+# floods among them), so its loop spends less than half of what it can do
+# on handshakes, and a machine much more loaded than during the
+# measurement still leaves it room. The rate is at
 # most 150 (50 under AddressSanitizer), what an unloaded machine always
 # ran, and at least 20 (every kind still runs some 18 times in 8 s). One
 # measurement serves both bursts, so that the warm-up stays the larger
@@ -165,7 +168,8 @@ sed -n '1,40p' "$WORK/hostile.out.err"
 [ "$served" -eq "$PROBES" ] || sed -n '1,10p' "$WORK/probe.err"
 check "the normal client was served $served of $PROBES times during the load" test "$served" -eq "$PROBES"
 check "every hostile connection ended as its kind expects (status $hostile_status)" test "$hostile_status" -eq 0
-for kind in normal slowloris garbage truncated oversized sslv2 reset_handshake reset_response no_read; do
+FLOODS="renegotiation_flood alert_flood empty_flood ccs_flood"
+for kind in normal slowloris garbage truncated oversized sslv2 reset_handshake reset_response no_read $FLOODS; do
     n=$(kind_count "$WORK/hostile.out" $kind expected)
     check "the load ran $kind connections to their end (${n:-0})" test "${n:-0}" -gt 0
 done
@@ -208,12 +212,21 @@ check "resets in the handshake: the failed read logged" \
 check "resets in the response: closed reason=reset logged" grep -q ' closed reason=reset ' "$LOG"
 check "clients that never read: closed reason=send_timeout logged" grep -q ' closed reason=send_timeout ' "$LOG"
 check "normal requests: 200s logged" grep -q 'request="GET /" status=200' "$LOG"
+check "renegotiation floods: closed reason=renegotiation_attempt logged" \
+    grep -q ' closed reason=renegotiation_attempt record_type=handshake alert_sent=no_renegotiation ' "$LOG"
+check "alert and empty-record floods: closed reason=record_flood logged" \
+    sh -c "grep -q ' closed reason=record_flood record_type=alert ' '$LOG' && grep -q ' closed reason=record_flood record_type=application_data ' '$LOG'"
 
 # every refused connection has its own line: at least as many as both runs refused
 refused=0
 reset_responses=0
 not_read=0
+floods=0
 for out in "$WORK/warmup.out" "$WORK/hostile.out"; do
+    for kind in $FLOODS; do
+        n=$(kind_count "$out" $kind expected)
+        floods=$((floods + ${n:-0}))
+    done
     for kind in slowloris garbage truncated oversized sslv2 reset_handshake; do
         n=$(kind_count "$out" $kind expected)
         refused=$((refused + ${n:-0}))
@@ -229,6 +242,8 @@ check "a handshake_failed line for each refused connection ($failed_lines for $r
 reset_lines=$(grep -c ' closed reason=reset ' "$LOG")
 check "a reset line for each response reset ($reset_lines for $reset_responses)" \
     test "$reset_lines" -ge "$reset_responses"
+flood_lines=$(grep -Ec ' closed reason=(renegotiation_attempt|record_flood|tls_error) ' "$LOG")
+check "a closed line with its reason for each flood ($flood_lines for $floods)" test "$flood_lines" -ge "$floods"
 timeout_lines=$(grep -c ' closed reason=send_timeout ' "$LOG")
 check "a send_timeout line for each client that never read ($timeout_lines for $not_read)" \
     test "$timeout_lines" -ge "$not_read"
