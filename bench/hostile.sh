@@ -30,7 +30,7 @@ CONNECTIONS=2000
 RUN_SECONDS=30
 RATE=400
 SERVER_TIMEOUT=10
-MIX=normal=1,slowloris=4,garbage=1,truncated=2,oversized=1,sslv2=1,reset_handshake=1,reset_response=1,no_read=2
+MIX=normal=1,slowloris=4,garbage=1,truncated=2,oversized=1,sslv2=1,reset_handshake=1,reset_response=1,no_read=2,renegotiation_flood=1,alert_flood=1,empty_flood=1,ccs_flood=1
 KEEP=no
 while [ $# -gt 0 ]; do
     case $1 in
