@@ -950,7 +950,9 @@ static void on_timeout(evutil_socket_t fd, short what, void *context)
         return;
     case PHASE_WAIT_FIRST_BYTE:
     case PHASE_HANDSHAKE:
-        fail_handshake(connection, "handshake_timeout", 0);
+        /* a started handshake closes as any failure does: run it */
+        if (fail_handshake(connection, "handshake_timeout", 0) == ACTION_CONTINUE)
+            connection_run(connection);
         return;
     case PHASE_READ_REQUEST:
         if (connection->request_length > 0) {
