@@ -88,6 +88,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "client_util.h"
 #include "compat.h"
 #include "records.h"
 
@@ -319,13 +320,6 @@ static const unsigned char sslv2_hello[48] = {
     0x04, 0x00, 0x80, 0x02, 0x00, 0x80, 0x00, 0x00, 0x35,
     0x9a, 0x1c, 0x32, 0x47, 0x5e, 0x60, 0x7b, 0x88, 0x91, 0xa3, 0xb6, 0xc4, 0xd2, 0xe0, 0xf1, 0x0f,
 };
-
-static double now_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 /* xorshift64*: a fixed seed gives the same mix, lengths and garbage */
 static uint64_t prng_next(void)
@@ -1394,17 +1388,6 @@ static void usage(FILE *out)
             "  --progress          a line per second on standard error\n"
             "  --verbose           the first %d unexpected outcomes on standard error\n",
             GRACE_SECONDS, MAX_VERBOSE_LINES);
-}
-
-static bool parse_number(const char *text, double minimum, double maximum, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (errno != 0 || end == text || *end != '\0' || value < minimum || value > maximum)
-        return false;
-    *out = value;
-    return true;
 }
 
 static int parse_options(int argc, char **argv)

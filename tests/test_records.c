@@ -16,6 +16,7 @@
  *   no_renegotiation warning each. TLS 1.2 on both Mbed TLS versions, and
  *   TLS 1.3 where the library has it. */
 #include "compat.h"
+#include "inprocess_tls.h"
 #include "records.h"
 
 #include <check.h>
@@ -272,42 +273,6 @@ END_TEST
 
 /* ---- against Mbed TLS ---------------------------------------------------- */
 
-struct byte_queue {
-    unsigned char bytes[1 << 17];
-    size_t length;
-};
-
-struct pipe_end {
-    struct byte_queue *outgoing;
-    struct byte_queue *incoming;
-};
-
-static int pipe_send(void *context, const unsigned char *buf, size_t length)
-{
-    struct byte_queue *queue = ((struct pipe_end *)context)->outgoing;
-    size_t room = sizeof queue->bytes - queue->length;
-    if (room == 0)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (length > room)
-        length = room;
-    memcpy(queue->bytes + queue->length, buf, length);
-    queue->length += length;
-    return (int)length;
-}
-
-static int pipe_receive(void *context, unsigned char *buf, size_t length)
-{
-    struct byte_queue *queue = ((struct pipe_end *)context)->incoming;
-    if (queue->length == 0)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    if (length > queue->length)
-        length = queue->length;
-    memcpy(buf, queue->bytes, length);
-    memmove(queue->bytes, queue->bytes + length, queue->length - length);
-    queue->length -= length;
-    return (int)length;
-}
-
 static void queue_put(struct byte_queue *queue, const unsigned char *bytes, size_t length)
 {
     ck_assert_uint_le(length, sizeof queue->bytes - queue->length);
@@ -326,32 +291,6 @@ static mbedtls_ssl_config client_config, server_config;
 static mbedtls_ssl_context client, server;
 static struct records_keys keys;
 
-static void make_credentials(void)
-{
-    ck_assert_int_eq(mbedtls_pk_setup(&server_key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(server_key),
-                                         mbedtls_ctr_drbg_random, &drbg),
-                     0);
-    mbedtls_x509write_cert writer;
-    mbedtls_x509write_crt_init(&writer);
-    mbedtls_x509write_crt_set_version(&writer, MBEDTLS_X509_CRT_VERSION_3);
-    mbedtls_x509write_crt_set_md_alg(&writer, MBEDTLS_MD_SHA256);
-    mbedtls_x509write_crt_set_subject_key(&writer, &server_key);
-    mbedtls_x509write_crt_set_issuer_key(&writer, &server_key);
-    static const unsigned char serial[] = { 0x01, 0x02, 0x03 };
-    ck_assert_int_eq(compat_x509write_crt_set_serial(&writer, serial, sizeof serial), 0);
-    ck_assert_int_eq(mbedtls_x509write_crt_set_subject_name(&writer, "CN=localhost"), 0);
-    ck_assert_int_eq(mbedtls_x509write_crt_set_issuer_name(&writer, "CN=localhost"), 0);
-    ck_assert_int_eq(mbedtls_x509write_crt_set_validity(&writer, "20200101000000", "20491231235959"), 0);
-    static unsigned char der[2048];
-    int written = mbedtls_x509write_crt_der(&writer, der, sizeof der, mbedtls_ctr_drbg_random, &drbg);
-    mbedtls_x509write_crt_free(&writer);
-    ck_assert_int_gt(written, 0);
-    ck_assert_int_eq(mbedtls_x509_crt_parse_der(&server_certificate, der + sizeof der - (size_t)written,
-                                                (size_t)written),
-                     0);
-}
-
 static void setup(void)
 {
     mbedtls_entropy_init(&entropy);
@@ -368,7 +307,7 @@ static void setup(void)
     ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
                                            (const unsigned char *)"test_records", 12),
                      0);
-    make_credentials();
+    inprocess_make_credentials(&server_key, &server_certificate, &drbg);
 }
 
 static void teardown(void)

@@ -14,6 +14,7 @@
  * and a self-signed certificate are made at test time. */
 #include "compat.h"
 #include "config.h"
+#include "inprocess_tls.h"
 #include "session_cache.h"
 #include "ticket_keys.h"
 #include "tls.h"
@@ -32,78 +33,12 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/x509_crt.h>
 
-/* ---- in-memory transport ------------------------------------------------ */
-
-struct byte_queue {
-    unsigned char bytes[1 << 16];
-    size_t length;
-};
-
-/* One side's view: it sends into one queue and receives from the other. */
-struct pipe_end {
-    struct byte_queue *outgoing;
-    struct byte_queue *incoming;
-};
-
-static int pipe_send(void *context, const unsigned char *buf, size_t length)
-{
-    struct byte_queue *queue = ((struct pipe_end *)context)->outgoing;
-    size_t room = sizeof queue->bytes - queue->length;
-    if (room == 0)
-        return MBEDTLS_ERR_SSL_WANT_WRITE;
-    if (length > room)
-        length = room;
-    memcpy(queue->bytes + queue->length, buf, length);
-    queue->length += length;
-    return (int)length;
-}
-
-static int pipe_receive(void *context, unsigned char *buf, size_t length)
-{
-    struct byte_queue *queue = ((struct pipe_end *)context)->incoming;
-    if (queue->length == 0)
-        return MBEDTLS_ERR_SSL_WANT_READ;
-    if (length > queue->length)
-        length = queue->length;
-    memcpy(buf, queue->bytes, length);
-    memmove(queue->bytes, queue->bytes + length, queue->length - length);
-    queue->length -= length;
-    return (int)length;
-}
-
 /* ---- credentials and configurations ------------------------------------ */
 
 static mbedtls_entropy_context entropy;
 static mbedtls_ctr_drbg_context drbg;
 static mbedtls_pk_context server_key;
 static mbedtls_x509_crt server_certificate;
-
-static void make_credentials(void)
-{
-    ck_assert_int_eq(mbedtls_pk_setup(&server_key, mbedtls_pk_info_from_type(MBEDTLS_PK_ECKEY)), 0);
-    ck_assert_int_eq(mbedtls_ecp_gen_key(MBEDTLS_ECP_DP_SECP256R1, mbedtls_pk_ec(server_key),
-                                         mbedtls_ctr_drbg_random, &drbg),
-                     0);
-    mbedtls_x509write_cert writer;
-    mbedtls_x509write_crt_init(&writer);
-    mbedtls_x509write_crt_set_version(&writer, MBEDTLS_X509_CRT_VERSION_3);
-    mbedtls_x509write_crt_set_md_alg(&writer, MBEDTLS_MD_SHA256);
-    mbedtls_x509write_crt_set_subject_key(&writer, &server_key);
-    mbedtls_x509write_crt_set_issuer_key(&writer, &server_key);
-    static const unsigned char serial[] = { 0x01, 0x02, 0x03 };
-    ck_assert_int_eq(compat_x509write_crt_set_serial(&writer, serial, sizeof serial), 0);
-    ck_assert_int_eq(mbedtls_x509write_crt_set_subject_name(&writer, "CN=localhost"), 0);
-    ck_assert_int_eq(mbedtls_x509write_crt_set_issuer_name(&writer, "CN=localhost"), 0);
-    ck_assert_int_eq(mbedtls_x509write_crt_set_validity(&writer, "20200101000000", "20491231235959"), 0);
-    static unsigned char der[2048];
-    int written = mbedtls_x509write_crt_der(&writer, der, sizeof der, mbedtls_ctr_drbg_random, &drbg);
-    mbedtls_x509write_crt_free(&writer);
-    ck_assert_int_gt(written, 0);
-    /* x509write fills the buffer from its end. */
-    ck_assert_int_eq(mbedtls_x509_crt_parse_der(&server_certificate, der + sizeof der - (size_t)written,
-                                                (size_t)written),
-                     0);
-}
 
 static void setup(void)
 {
@@ -115,7 +50,7 @@ static void setup(void)
     ck_assert_int_eq(mbedtls_ctr_drbg_seed(&drbg, mbedtls_entropy_func, &entropy,
                                            (const unsigned char *)"test_session_resume", 19),
                      0);
-    make_credentials();
+    inprocess_make_credentials(&server_key, &server_certificate, &drbg);
 }
 
 static void teardown(void)

@@ -63,6 +63,7 @@
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 
+#include "client_util.h"
 #include "compat.h"
 #include "records.h"
 
@@ -135,13 +136,6 @@ struct run {
     double next_rss_look;
     double sent_at;               /* when sending stopped */
 };
-
-static double now_seconds(void)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
 
 static int poll_timeout_ms(double until)
 {
@@ -548,17 +542,6 @@ static void usage(FILE *out)
             "Prints one line: attack= ... records_sent= bytes_sent= server_closed= close= alert= ...\n"
             "Exit status: 0 ran, 1 ran but a server record did not open, 2 setup error.\n",
             RECORDS_MAX_HELLOS, RECORDS_MAX_HELLOS);
-}
-
-static bool parse_number(const char *text, double minimum, double maximum, double *out)
-{
-    char *end = NULL;
-    errno = 0;
-    double value = strtod(text, &end);
-    if (errno != 0 || end == text || *end != '\0' || value < minimum || value > maximum)
-        return false;
-    *out = value;
-    return true;
 }
 
 static bool whole(double value)
