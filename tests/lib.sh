@@ -46,6 +46,22 @@ finish() {
     exit 0
 }
 
+# test_program NAME: the path of tests/NAME, a program make check builds
+# (TESTS_BUILDDIR; by hand, the build tree of $TLSD), or exit 1.
+test_program() {
+    local path
+    if [ -n "${TESTS_BUILDDIR:-}" ]; then
+        path="$TESTS_BUILDDIR/$1"
+    else
+        path="$(dirname "$TLSD")/../tests/$1"
+    fi
+    if [ ! -x "$path" ]; then
+        echo "no $1 at $path (make check builds tests/$1)" >&2
+        exit 1
+    fi
+    echo "$path"
+}
+
 tls13_available() { "$TLSD" -V | grep -q "and 1.3"; }
 
 # make_pki DIR [tlsd-mkcert options]

@@ -34,16 +34,7 @@
 # load that the RSS comparison needs. HOSTILE_RATE= overrides it.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
-# make check exports TESTS_BUILDDIR; by hand, the build tree of $TLSD
-if [ -n "${TESTS_BUILDDIR:-}" ]; then
-    HOSTILE="$TESTS_BUILDDIR/hostile"
-else
-    HOSTILE="$(dirname "$TLSD")/../tests/hostile"
-fi
-if [ ! -x "$HOSTILE" ]; then
-    echo "no hostile load client at $HOSTILE (make check builds tests/hostile)"
-    exit 1
-fi
+HOSTILE=$(test_program hostile) || exit 1
 [ -r "/proc/self/status" ] || skip_all "needs /proc to read descriptors and RSS"
 
 # ~200 at once comes from the long-lived kinds; the rate of new ones is

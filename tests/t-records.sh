@@ -22,15 +22,7 @@
 # bound would grow to hundreds); only 127.0.0.1 is contacted.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
-if [ -n "${TESTS_BUILDDIR:-}" ]; then
-    TLSPOKE="$TESTS_BUILDDIR/tlspoke"
-else
-    TLSPOKE="$(dirname "$TLSD")/../tests/tlspoke"
-fi
-if [ ! -x "$TLSPOKE" ]; then
-    echo "no tlspoke at $TLSPOKE (make check builds tests/tlspoke)"
-    exit 1
-fi
+TLSPOKE=$(test_program tlspoke) || exit 1
 [ -r /proc/self/status ] || skip_all "needs /proc to read tlsd's RSS"
 ASAN=no
 grep -q '__asan_init' "$TLSD" 2>/dev/null && ASAN=yes
