@@ -308,9 +308,7 @@ static enum action close_after_alert(struct connection *connection, const char *
 {
     struct tls_session *tls = &connection->tls;
     /* the handshake log is done: it watches the wire no more */
-    tls->on_step = NULL;
-    tls->on_received = NULL;
-    tls->on_sent = NULL;
+    tls_session_observe(tls, NULL);
     tls_session_set_hello(tls, NULL, CLIENTHELLO_INCOMPLETE);
     connection->close_reason = reason;
     connection->close_notify_queued = true;
@@ -331,8 +329,8 @@ static enum action fail_handshake(struct connection *connection, const char *rea
     struct tls_session *tls = &connection->tls;
     if (error != 0)
         (void)tls_session_add_fatal_alert(tls, error);
-    if (tls->refusal != TLS_REFUSAL_NONE)
-        reason = tls_refusal_reason(tls->refusal);
+    if (tls_session_refusal(tls) != TLS_REFUSAL_NONE)
+        reason = tls_refusal_reason(tls_session_refusal(tls));
     hslog_failed(connection->hslog, tls, reason, error);
     return close_after_alert(connection, "handshake_failed");
 }
@@ -343,9 +341,9 @@ static enum action fail_established(struct connection *connection, int error)
 {
     struct tls_session *tls = &connection->tls;
     connection->alert_sent = tls_session_add_fatal_alert(tls, error);
-    if (tls->refusal != TLS_REFUSAL_NONE) {
-        connection->refused_record = record_type_name(tls->last_inbound.type);
-        return close_after_alert(connection, tls_refusal_reason(tls->refusal));
+    if (tls_session_refusal(tls) != TLS_REFUSAL_NONE) {
+        connection->refused_record = tls_session_refused_record_type(tls);
+        return close_after_alert(connection, tls_refusal_reason(tls_session_refusal(tls)));
     }
     char text[160];
     tls_error_text(error, text, sizeof text);
@@ -408,10 +406,10 @@ static enum action start_tls(struct connection *connection)
         return fail_handshake(connection, "setup_failed", result);
     connection->tls_started = true;
     hslog_init(connection->hslog, connection->id, connection->peer, &connection->first_byte_at);
-    connection->tls.on_step = hslog_step;
-    connection->tls.on_received = hslog_received;
-    connection->tls.on_sent = hslog_sent;
-    connection->tls.callback_context = connection->hslog;
+    const struct tls_observer observer = {
+        .on_step = hslog_step, .on_received = hslog_received, .on_sent = hslog_sent, .context = connection->hslog,
+    };
+    tls_session_observe(&connection->tls, &observer);
     if (connection->state->config->handshake_endpoint)
         hslog_keep_record(connection->hslog);
     connection->phase = PHASE_HANDSHAKE;
@@ -432,9 +430,7 @@ static enum action do_handshake(struct connection *connection)
         free(connection->hslog);
         connection->hslog = NULL;
         /* the handshake is over: stop watching the wire */
-        connection->tls.on_step = NULL;
-        connection->tls.on_received = NULL;
-        connection->tls.on_sent = NULL;
+        tls_session_observe(&connection->tls, NULL);
         connection->phase = PHASE_READ_REQUEST;
         set_timer(connection, connection->state->config->idle_timeout);
         return ACTION_CONTINUE;
@@ -717,7 +713,7 @@ static enum action send_response(struct connection *connection)
     assert(connection->pending != NULL);  /* the loop's buffers exist while it runs */
     for (;;) {
         /* bounds each connection's memory whatever the file size */
-        if (evbuffer_get_length(connection->tls.output) >= TLS_OUTPUT_HIGH_WATER)
+        if (tls_session_output_pending(&connection->tls) >= TLS_OUTPUT_HIGH_WATER)
             return ACTION_WAIT_WRITE;
         if (connection->pending_sent == connection->pending_length) {
             if (connection->file_remaining == 0) {
@@ -780,7 +776,7 @@ static enum action close_gracefully(struct connection *connection)
             return result == TLS_IO_WANT_READ ? ACTION_WAIT_READ : ACTION_WAIT_WRITE;
         connection->close_notify_queued = true;
     }
-    if (connection->tls_started && evbuffer_get_length(connection->tls.output) > 0)
+    if (connection->tls_started && tls_session_output_pending(&connection->tls) > 0)
         return ACTION_WAIT_WRITE;
     shutdown(connection->fd, SHUT_WR);
     connection->phase = PHASE_LINGER;
@@ -898,14 +894,14 @@ static void connection_run(struct connection *connection)
 
         int flushed = 0;
         if (connection->tls_started) {
-            uint64_t sent_before = connection->tls.bytes_sent;
+            uint64_t sent_before = tls_session_bytes_sent(&connection->tls);
             flushed = tls_session_flush(&connection->tls);
             if (flushed < 0) {
                 connection_destroy(connection, "reset");
                 return;
             }
             /* a slow reader that still makes progress is not idle */
-            if (connection->tls.bytes_sent != sent_before && connection->phase == PHASE_SEND_RESPONSE)
+            if (tls_session_bytes_sent(&connection->tls) != sent_before && connection->phase == PHASE_SEND_RESPONSE)
                 set_timer(connection, connection->state->config->idle_timeout);
         }
         if (action == ACTION_WAIT_WRITE && flushed == 0)
@@ -933,7 +929,7 @@ static void on_socket_event(evutil_socket_t fd, short what, void *context)
     struct connection *connection = context;
     /* the socket has something to read: the next recv() is worth it */
     if ((what & EV_READ) && connection->tls_started)
-        connection->tls.socket_drained = false;
+        tls_session_socket_readable(&connection->tls);
     connection_run(connection);
 }
 

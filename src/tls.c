@@ -415,19 +415,123 @@ void tls_server_release(struct tls_server *server)
     free(server);
 }
 
-void tls_server_log_chain(const struct tls_server *server)
+unsigned tls_server_describe_chain(const struct tls_server *server, tls_certificate_visitor *visit, void *context)
 {
-    int position = 0;
+    unsigned position = 0;
     for (const mbedtls_x509_crt *crt = &server->chain; crt != NULL && crt->raw.len > 0; crt = crt->next) {
-        char subject[256], issuer[256], expiry[32];
-        mbedtls_x509_dn_gets(subject, sizeof subject, &crt->subject);
-        mbedtls_x509_dn_gets(issuer, sizeof issuer, &crt->issuer);
-        format_time(compat_crt_valid_to(crt), expiry, sizeof expiry);
-        log_message(LOG_LEVEL_INFO, "certificate %d (%s): subject=\"%s\" issuer=\"%s\" not_after=%s%s",
-                    position, position == 0 ? "leaf" : "intermediate", subject, issuer, expiry,
-                    mbedtls_x509_time_is_past(compat_crt_valid_to(crt)) ? " EXPIRED" : "");
+        struct tls_certificate_info info = { .position = position };
+        mbedtls_x509_dn_gets(info.subject, sizeof info.subject, &crt->subject);
+        mbedtls_x509_dn_gets(info.issuer, sizeof info.issuer, &crt->issuer);
+        snprintf(info.key, sizeof info.key, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
+        format_time(compat_crt_valid_to(crt), info.not_after, sizeof info.not_after);
+        info.expired = mbedtls_x509_time_is_past(compat_crt_valid_to(crt));
+        if (visit)
+            visit(context, &info);
         position++;
     }
+    return position;
+}
+
+static void log_certificate(void *context, const struct tls_certificate_info *certificate)
+{
+    (void)context;
+    log_message(LOG_LEVEL_INFO, "certificate %u (%s): subject=\"%s\" issuer=\"%s\" not_after=%s%s",
+                certificate->position, certificate->position == 0 ? "leaf" : "intermediate", certificate->subject,
+                certificate->issuer, certificate->not_after, certificate->expired ? " EXPIRED" : "");
+}
+
+void tls_server_log_chain(const struct tls_server *server)
+{
+    (void)tls_server_describe_chain(server, log_certificate, NULL);
+}
+
+bool tls_server_tickets_on(const struct tls_server *server)
+{
+    return server->tickets_on;
+}
+
+void tls_server_key_type(const struct tls_server *server, bool *rsa, size_t *bits)
+{
+    *rsa = mbedtls_pk_can_do((mbedtls_pk_context *)&server->key, MBEDTLS_PK_RSA);
+    *bits = mbedtls_pk_get_bitlen(&server->key);
+}
+
+const char *tls_suite_name(uint16_t suite)
+{
+    return mbedtls_ssl_get_ciphersuite_name(suite);
+}
+
+void tls_session_observe(struct tls_session *session, const struct tls_observer *observer)
+{
+    session->on_step = observer ? observer->on_step : NULL;
+    session->on_received = observer ? observer->on_received : NULL;
+    session->on_sent = observer ? observer->on_sent : NULL;
+    session->callback_context = observer ? observer->context : NULL;
+}
+
+size_t tls_session_output_pending(const struct tls_session *session)
+{
+    return evbuffer_get_length(session->output);
+}
+
+void tls_session_socket_readable(struct tls_session *session)
+{
+    session->socket_drained = false;
+}
+
+uint64_t tls_session_bytes_received(const struct tls_session *session)
+{
+    return session->bytes_received;
+}
+
+uint64_t tls_session_bytes_sent(const struct tls_session *session)
+{
+    return session->bytes_sent;
+}
+
+enum tls_refusal tls_session_refusal(const struct tls_session *session)
+{
+    return session->refusal;
+}
+
+bool tls_session_refused_after_step(const struct tls_session *session)
+{
+    return session->refused_after_step;
+}
+
+const char *tls_session_refused_record_type(const struct tls_session *session)
+{
+    return record_type_name(session->last_inbound.type);
+}
+
+int tls_session_alert_sent(const struct tls_session *session)
+{
+    return session->alert_sent;
+}
+
+const char *tls_session_version(const struct tls_session *session)
+{
+    return tls_version_name(&session->ssl);
+}
+
+const char *tls_session_suite(const struct tls_session *session)
+{
+    return mbedtls_ssl_get_ciphersuite(&session->ssl);
+}
+
+const char *tls_session_alpn(const struct tls_session *session)
+{
+    return mbedtls_ssl_get_alpn_protocol(&session->ssl);
+}
+
+bool tls_session_resumed(const struct tls_session *session)
+{
+    return !session->sent_certificate;
+}
+
+const struct tls_server *tls_session_server(const struct tls_session *session)
+{
+    return session->server;
 }
 
 /* ---- what tlsd refuses beyond Mbed TLS's own checks */

@@ -232,6 +232,69 @@ enum tls_io tls_session_close_notify(struct tls_session *session, int *error);
  * is left (wait for the socket to be writable), -1 on a socket error. */
 int tls_session_flush(struct tls_session *session);
 
+/* ---- What the rest of tlsd may know of a session and a server. These
+ * are the only way in: connection.c and the handshake observer never
+ * touch Mbed TLS or these structs themselves. */
+
+/* Who watches the handshake on the wire (hslog): the step and byte
+ * callbacks, or NULL to stop watching. */
+struct tls_observer {
+    tls_step_callback *on_step;
+    tls_bytes_callback *on_received;
+    tls_bytes_callback *on_sent;
+    void *context;
+};
+void tls_session_observe(struct tls_session *session, const struct tls_observer *observer);
+
+/* Encrypted bytes queued for the socket. */
+size_t tls_session_output_pending(const struct tls_session *session);
+/* The socket became readable: the next read tries recv() again. */
+void tls_session_socket_readable(struct tls_session *session);
+uint64_t tls_session_bytes_received(const struct tls_session *session);
+uint64_t tls_session_bytes_sent(const struct tls_session *session);
+
+/* What tlsd refused (TLS_REFUSAL_NONE if nothing), whether the refusal
+ * judged what a completed handshake step read, and the type of the record
+ * it refused ("handshake", "alert", ...). */
+enum tls_refusal tls_session_refusal(const struct tls_session *session);
+bool tls_session_refused_after_step(const struct tls_session *session);
+const char *tls_session_refused_record_type(const struct tls_session *session);
+/* The fatal alert tlsd added (its description), -1 if none. */
+int tls_session_alert_sent(const struct tls_session *session);
+
+/* The negotiated version ("TLS1.2", "TLS1.3"), suite (Mbed TLS's name) and
+ * ALPN protocol (NULL if none); whether the handshake resumed a session
+ * (no certificate was sent). */
+const char *tls_session_version(const struct tls_session *session);
+const char *tls_session_suite(const struct tls_session *session);
+const char *tls_session_alpn(const struct tls_session *session);
+bool tls_session_resumed(const struct tls_session *session);
+const struct tls_server *tls_session_server(const struct tls_session *session);
+
+/* A cipher suite's name by its IANA number (Mbed TLS's spelling), or NULL. */
+const char *tls_suite_name(uint16_t suite);
+
+/* Whether the server issues session tickets. */
+bool tls_server_tickets_on(const struct tls_server *server);
+
+/* The server key: RSA or not, and its size in bits. */
+void tls_server_key_type(const struct tls_server *server, bool *rsa, size_t *bits);
+
+/* One certificate of the chain served, as the log lines, the handshake
+ * record and the start-up lines show it. */
+struct tls_certificate_info {
+    unsigned position;          /* 0 = the leaf */
+    char subject[256];
+    char issuer[256];
+    char key[48];               /* "EC-256", "RSA-2048" */
+    char not_after[32];         /* "2027-03-01T12:00:00Z" */
+    bool expired;
+};
+typedef void tls_certificate_visitor(void *context, const struct tls_certificate_info *certificate);
+/* Describe each certificate of the chain, leaf first: the one walk of the
+ * chain. Returns how many there are. */
+unsigned tls_server_describe_chain(const struct tls_server *server, tls_certificate_visitor *visit, void *context);
+
 /* Mbed TLS's text for an error code, "SSL - ..." */
 void tls_error_text(int error, char *text, size_t size);
 
