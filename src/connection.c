@@ -31,7 +31,9 @@
 #include "log.h"
 #include "networks.h"
 #include "proxy_protocol.h"
+#include "response.h"
 #include "tls.h"
+#include "worker.h"
 
 #define MAX_REQUESTS_PER_CONNECTION 1000
 /* plaintext handed to Mbed TLS at a time: one full record */
@@ -54,7 +56,10 @@ enum action { ACTION_CONTINUE, ACTION_WAIT_READ, ACTION_WAIT_WRITE, ACTION_DESTR
 struct connection {
     struct connection *next;
     struct connection *previous;
-    struct server_state *state;
+    struct worker_loop *loop;
+    /* what it is served with, from accept to close (a reference) */
+    struct generation *generation;
+    const struct tlsd_config *config;  /* generation->config */
     uint64_t id;
     int fd;
     char peer[64];                /* the client: from the PROXY header when there is one */
@@ -68,7 +73,7 @@ struct connection {
     struct tls_session tls;
     struct hslog *hslog;          /* the handshake log, allocated with the TLS context */
     struct hslog_record *handshake_record;  /* for the handshake endpoint, NULL if off */
-    char *endpoint_body;          /* the record as JSON while it is being sent */
+    char *owned_body;             /* a body sent from memory that is ours to free (the record as JSON) */
     bool tls_started;
     bool established;
     bool close_notify_queued;
@@ -93,9 +98,8 @@ struct connection {
     size_t pending_sent;
     int file_fd;
     uint64_t file_remaining;
-    const char *memory_body;     /* a body sent from memory (the handshake record, a cached file) */
+    const char *memory_body;     /* a body sent from memory (owned_body, a cached file) */
     struct cached_body *cached_body;  /* held while memory_body points into it */
-    uint64_t body_length;
     size_t head_length;
     uint64_t plaintext_sent;
     int status;
@@ -151,7 +155,7 @@ static void set_timer(struct connection *connection, unsigned seconds)
 
 static void connection_destroy(struct connection *connection, const char *reason)
 {
-    struct server_state *state = connection->state;
+    struct worker_loop *loop = connection->loop;
     struct log_line line;
     begin_connection_line(&line, connection, LOG_LEVEL_INFO);
     log_line_event(&line, "closed");
@@ -183,24 +187,25 @@ static void connection_destroy(struct connection *connection, const char *reason
         close(connection->file_fd);
     file_cache_release(connection->cached_body);
     free(connection->handshake_record);
-    free(connection->endpoint_body);
+    free(connection->owned_body);
     free(connection->proxy_bytes);
-    if (connection->request != connection->state->shared_request)
+    if (connection->request != loop->shared_request)
         free(connection->request);
-    if (connection->pending != connection->state->shared_pending)
+    if (connection->pending != loop->shared_pending)
         free(connection->pending);
     close(connection->fd);
+    generation_release(connection->generation);
 
     if (connection->previous)
         connection->previous->next = connection->next;
     else
-        state->connections = connection->next;
+        loop->connections = connection->next;
     if (connection->next)
         connection->next->previous = connection->previous;
-    state->connection_count--;
+    loop->connection_count--;
     free(connection);
-    if (state->on_connection_closed)
-        state->on_connection_closed(state);
+    if (loop->on_connection_closed)
+        loop->on_connection_closed(loop->worker);
 }
 
 /* A failure before TLS started (no ClientHello at all, or no valid PROXY
@@ -296,7 +301,7 @@ static enum action read_proxy_header(struct connection *connection)
     log_line_end(&line);
     /* the TLS handshake gets its own full handshake_timeout */
     connection->phase = PHASE_WAIT_FIRST_BYTE;
-    set_timer(connection, connection->state->config->handshake_timeout);
+    set_timer(connection, connection->config->handshake_timeout);
     return ACTION_CONTINUE;
 }
 
@@ -401,7 +406,7 @@ static enum action start_tls(struct connection *connection)
     connection->hslog = calloc(1, sizeof *connection->hslog);
     if (connection->hslog == NULL)
         return fail_handshake(connection, "out_of_memory", 0);
-    int result = tls_session_setup(&connection->tls, connection->state->tls, connection->fd);
+    int result = tls_session_setup(&connection->tls, connection->generation->tls, connection->fd);
     if (result != 0)
         return fail_handshake(connection, "setup_failed", result);
     connection->tls_started = true;
@@ -410,7 +415,7 @@ static enum action start_tls(struct connection *connection)
         .on_step = hslog_step, .on_received = hslog_received, .on_sent = hslog_sent, .context = connection->hslog,
     };
     tls_session_observe(&connection->tls, &observer);
-    if (connection->state->config->handshake_endpoint)
+    if (connection->config->handshake_endpoint)
         hslog_keep_record(connection->hslog);
     connection->phase = PHASE_HANDSHAKE;
     return ACTION_CONTINUE;
@@ -432,7 +437,7 @@ static enum action do_handshake(struct connection *connection)
         /* the handshake is over: stop watching the wire */
         tls_session_observe(&connection->tls, NULL);
         connection->phase = PHASE_READ_REQUEST;
-        set_timer(connection, connection->state->config->idle_timeout);
+        set_timer(connection, connection->config->idle_timeout);
         return ACTION_CONTINUE;
     case TLS_IO_WANT_READ:
         return ACTION_WAIT_READ;
@@ -446,47 +451,84 @@ static enum action do_handshake(struct connection *connection)
     }
 }
 
-/* ---- responses */
+/* ---- responses: response.c decides what to answer; here it is sent */
 
-static void begin_response(struct connection *connection, int status, const char *content_type,
-                           uint64_t body_length, bool send_body, const char *more_headers)
+/* The head, the plan's headers and the ones every response carries, and
+ * an error page fit in one record. */
+_Static_assert(RESPONSE_HEADERS_SIZE + CONFIG_MAX_HEADER_VALUE + 512 + 1024 + RESPONSE_INLINE_SIZE <= PENDING_SIZE,
+               "an error response must fit in the pending buffer");
+
+/* The plan's body becomes the connection's to stream. */
+static void take_body(struct connection *connection, struct response_plan *plan)
 {
-    /* room for a Location of a maximal target re-encoded, and the CSP */
-    char extra[HTTP_MAX_TARGET_BYTES * 3 + CONFIG_MAX_HEADER_VALUE + 512];
-    const struct tlsd_config *config = connection->state->config;
-    http_format_security_headers(extra, sizeof extra, config->hsts, config->content_security_policy, more_headers);
+    connection->file_remaining = plan->body_length;
+    switch (plan->body) {
+    case RESPONSE_BODY_INLINE:
+        memcpy(connection->pending + connection->pending_length, plan->inline_body, (size_t)plan->body_length);
+        connection->pending_length += (size_t)plan->body_length;
+        connection->file_remaining = 0;
+        break;
+    case RESPONSE_BODY_MEMORY:
+        connection->owned_body = plan->memory;
+        connection->memory_body = plan->memory + plan->body_offset;
+        break;
+    case RESPONSE_BODY_CACHED:
+        connection->cached_body = plan->cached;
+        connection->memory_body = (const char *)plan->cached->bytes + plan->body_offset;
+        break;
+    case RESPONSE_BODY_FILE:
+        connection->file_fd = plan->fd;
+        if (plan->body_offset > 0 && lseek(plan->fd, (off_t)plan->body_offset, SEEK_SET) < 0)
+            connection->file_remaining = 0;  /* cannot happen for a regular file */
+        break;
+    case RESPONSE_BODY_NONE:
+    default:
+        connection->file_remaining = 0;
+        break;
+    }
+    plan->body = RESPONSE_BODY_NONE;
+}
+
+static void start_response(struct connection *connection, struct response_plan *plan)
+{
+    /* room for the plan's headers and the CSP */
+    char extra[RESPONSE_HEADERS_SIZE + CONFIG_MAX_HEADER_VALUE + 512];
+    const struct tlsd_config *config = connection->config;
+    http_format_security_headers(extra, sizeof extra, config->hsts, config->content_security_policy, plan->headers);
     if (connection->pending == NULL)
-        connection->pending = connection->state->shared_pending;
-    if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->state->draining)
+        connection->pending = connection->loop->shared_pending;
+    connection->keep_alive = plan->keep_alive;
+    if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->loop->draining)
         connection->keep_alive = false;
-    connection->status = status;
-    connection->head_length = http_format_head((char *)connection->pending, PENDING_SIZE, status,
-                                               content_type, body_length, connection->keep_alive, extra,
-                                               (long long)time(NULL));
+    connection->status = plan->status;
+    connection->response_reason = plan->log_reason;
+    connection->head_length = http_format_head((char *)connection->pending, PENDING_SIZE, plan->status,
+                                               plan->content_type, plan->content_length, connection->keep_alive,
+                                               extra, (long long)time(NULL));
     if (connection->head_length == 0) {
         /* cannot happen with the sizes above; never send a broken head */
+        response_plan_release(plan);
         connection->status = 500;
         connection->keep_alive = false;
-        send_body = false;
         connection->head_length = http_format_head((char *)connection->pending, PENDING_SIZE, 500,
                                                    NULL, 0, false, NULL, (long long)time(NULL));
     }
     connection->pending_length = connection->head_length;
     connection->pending_sent = 0;
     connection->plaintext_sent = 0;
-    connection->body_length = send_body ? body_length : 0;
+    take_body(connection, plan);
     connection->phase = PHASE_SEND_RESPONSE;
 }
 
-static void respond_with_error(struct connection *connection, int status, bool is_head, const char *more_headers)
+/* A request that did not parse, or was not finished in time: the error
+ * page, then close. */
+static void respond_with_error(struct connection *connection, int status)
 {
-    char body[512];
-    size_t length = http_error_body(body, sizeof body, status);
-    begin_response(connection, status, "text/html; charset=utf-8", length, !is_head, more_headers);
-    if (!is_head && connection->pending_length + length <= PENDING_SIZE) {
-        memcpy(connection->pending + connection->pending_length, body, length);
-        connection->pending_length += length;
-    }
+    struct response_plan plan;
+    snprintf(connection->request_summary, sizeof connection->request_summary, "-");
+    connection->request_consumed = connection->request_length;
+    response_plan_error(&plan, status);
+    start_response(connection, &plan);
 }
 
 static void summarise_request(struct connection *connection, const struct http_request *request)
@@ -496,112 +538,32 @@ static void summarise_request(struct connection *connection, const struct http_r
              (int)(request->target_length > 128 ? 128 : request->target_length), request->target);
 }
 
-static void prepare_response(struct connection *connection, const struct http_request *request)
+/* The handshake endpoint's body: this connection's record, nobody else's. */
+static char *handshake_json(const void *handshake)
 {
-    bool is_head = request->method == HTTP_METHOD_HEAD;
-    connection->keep_alive = request->keep_alive;
+    const struct connection *connection = handshake;
+    return hslog_record_json(connection->handshake_record, connection->peer, &connection->tls);
+}
+
+static void answer_request(struct connection *connection, const struct http_request *request)
+{
+    struct worker_loop *loop = connection->loop;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+    const struct response_context context = {
+        .config = connection->config,
+        .root_fd = connection->generation->root_fd,
+        /* the worker's cache holds its current generation's files: a
+         * connection accepted before a reload looks up its own root */
+        .file_cache = connection->generation == loop->generation ? loop->file_cache : NULL,
+        .now = now.tv_sec,
+        .handshake_json = handshake_json,
+        .handshake = connection->handshake_record ? connection : NULL,
+    };
+    struct response_plan plan;
     summarise_request(connection, request);
-    if (request->method == HTTP_METHOD_OTHER) {
-        connection->keep_alive = connection->keep_alive && !request->has_body;
-        respond_with_error(connection, 405, false, "Allow: GET, HEAD\r\n");
-        return;
-    }
-    if (request->has_body) {
-        /* A GET or HEAD with a body: we would have to read and discard
-         * it to stay in step; refusing and closing is simpler and safe. */
-        connection->keep_alive = false;
-        respond_with_error(connection, 413, is_head, NULL);
-        return;
-    }
-    const char *endpoint = connection->state->config->handshake_endpoint;
-    if (endpoint && request->path_length == strlen(endpoint) &&
-        memcmp(request->path, endpoint, request->path_length) == 0) {
-        /* this connection's own handshake, and nobody else's */
-        if (connection->handshake_record == NULL) {
-            respond_with_error(connection, 404, is_head, NULL);
-            return;
-        }
-        free(connection->endpoint_body);
-        connection->endpoint_body = hslog_record_json(connection->handshake_record, connection->peer,
-                                                      &connection->tls);
-        if (connection->endpoint_body == NULL) {
-            respond_with_error(connection, 500, is_head, NULL);
-            return;
-        }
-        size_t length = strlen(connection->endpoint_body);
-        begin_response(connection, 200, "application/json", length, !is_head, "Cache-Control: no-store\r\n");
-        if (!is_head && connection->status == 200) {
-            connection->memory_body = connection->endpoint_body;
-            connection->file_remaining = length;
-        }
-        return;
-    }
-    struct files_entry entry;
-    struct cached_body *cached = NULL;
-    struct server_state *state = connection->state;
-    enum files_result found;
-    if (state->file_cache) {
-        struct timespec now;
-        clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-        found = file_cache_open(state->file_cache, state->root_fd, request->path, request->path_length,
-                                state->config->index, state->config->serve_dotfiles, now.tv_sec, &entry, &cached);
-    } else {
-        found = files_open(state->root_fd, request->path, request->path_length, state->config->index,
-                           state->config->serve_dotfiles, &entry);
-    }
-    switch (found) {
-    case FILES_OK:
-        begin_response(connection, 200, entry.content_type, entry.size, !is_head, NULL);
-        if (is_head || entry.size == 0 || connection->status != 200) {
-            if (entry.fd >= 0)
-                close(entry.fd);
-            file_cache_release(cached);
-        } else if (cached) {
-            connection->cached_body = cached;
-            connection->memory_body = (const char *)cached->bytes;
-            connection->file_remaining = entry.size;
-        } else {
-            connection->file_fd = entry.fd;
-            connection->file_remaining = entry.size;
-        }
-        return;
-    case FILES_REDIRECT_SLASH: {
-        /* Built from the normalised path, re-encoded: echoing the raw one
-         * would turn "GET //host" into an open redirect to another site. */
-        char decoded[FILES_MAX_PATH], encoded[HTTP_MAX_TARGET_BYTES * 3 + 1], location[sizeof encoded + 64];
-        int trailing_slash = 0;
-        long decoded_length = files_normalize_path(request->path, request->path_length, decoded,
-                                                   sizeof decoded, &trailing_slash);
-        /* the query is what follows the path inside the target (for
-         * "https://host" the path is a static "/" outside it: no query) */
-        const char *query = request->path + request->path_length;
-        uintptr_t query_at = (uintptr_t)query, target_at = (uintptr_t)request->target;
-        size_t query_length = 0;
-        if (query_at >= target_at && query_at <= target_at + request->target_length)
-            query_length = (size_t)(target_at + request->target_length - query_at);
-        if (decoded_length < 0 ||
-            http_encode_path(decoded, (size_t)decoded_length, encoded, sizeof encoded) == 0) {
-            respond_with_error(connection, 404, is_head, NULL);
-            return;
-        }
-        snprintf(location, sizeof location, "Location: %s/%.*s\r\n", encoded, (int)query_length, query);
-        respond_with_error(connection, 301, is_head, location);
-        return;
-    }
-    case FILES_BAD_PATH:
-        connection->keep_alive = false;
-        respond_with_error(connection, 400, is_head, NULL);
-        return;
-    case FILES_HIDDEN:
-        connection->response_reason = "hidden_file";   /* the client sees a plain 404 */
-        respond_with_error(connection, 404, is_head, NULL);
-        return;
-    case FILES_NOT_FOUND:
-    case FILES_FORBIDDEN:
-    default:
-        respond_with_error(connection, 404, is_head, NULL);
-        return;
-    }
+    response_plan(&context, request, &plan);
+    start_response(connection, &plan);
 }
 
 static void log_request(struct connection *connection)
@@ -630,17 +592,17 @@ static void finish_response(struct connection *connection)
     connection->memory_body = NULL;
     file_cache_release(connection->cached_body);
     connection->cached_body = NULL;
-    free(connection->endpoint_body);
-    connection->endpoint_body = NULL;
+    free(connection->owned_body);
+    connection->owned_body = NULL;
     /* keep what a pipelining client already sent after this request */
     if (connection->request != NULL)
         memmove(connection->request, connection->request + connection->request_consumed,
                 connection->request_length - connection->request_consumed);
     connection->request_length -= connection->request_consumed;
     connection->request_consumed = 0;
-    if (connection->keep_alive && !connection->state->draining) {
+    if (connection->keep_alive && !connection->loop->draining) {
         connection->phase = PHASE_READ_REQUEST;
-        set_timer(connection, connection->state->config->idle_timeout);
+        set_timer(connection, connection->config->idle_timeout);
     } else {
         connection->close_reason = "done";
         connection->phase = PHASE_CLOSING;
@@ -650,7 +612,7 @@ static void finish_response(struct connection *connection)
 static enum action read_request(struct connection *connection)
 {
     if (connection->request == NULL)
-        connection->request = connection->state->shared_request;
+        connection->request = connection->loop->shared_request;
     for (;;) {
         if (connection->request_length > 0) {
             struct http_request request;
@@ -660,20 +622,17 @@ static enum action read_request(struct connection *connection)
                                                                &request, &consumed, &status);
             if (parsed == HTTP_PARSE_COMPLETE) {
                 connection->request_consumed = consumed;
-                prepare_response(connection, &request);
+                answer_request(connection, &request);
                 return ACTION_CONTINUE;
             }
             if (parsed == HTTP_PARSE_ERROR) {
-                snprintf(connection->request_summary, sizeof connection->request_summary, "-");
-                connection->keep_alive = false;
-                connection->request_consumed = connection->request_length;
-                respond_with_error(connection, status, false, NULL);
+                respond_with_error(connection, status);
                 return ACTION_CONTINUE;
             }
         }
         /* stopping: a kept-alive connection closes between requests; a new
          * one is still owed the request it came for */
-        if (connection->state->draining && connection->request_length == 0 && connection->requests_served > 0) {
+        if (connection->loop->draining && connection->request_length == 0 && connection->requests_served > 0) {
             connection->close_reason = "shutdown";
             connection->phase = PHASE_CLOSING;
             return ACTION_CONTINUE;
@@ -687,7 +646,7 @@ static enum action read_request(struct connection *connection)
              * not wound back by more bytes: a slowloris client that sends
              * one byte at a time gets request_timeout, not forever. */
             if (connection->request_length == 0)
-                set_timer(connection, connection->state->config->request_timeout);
+                set_timer(connection, connection->config->request_timeout);
             connection->request_length += (size_t)received;
             continue;
         }
@@ -709,7 +668,7 @@ static enum action read_request(struct connection *connection)
 static enum action send_response(struct connection *connection)
 {
     if (connection->pending == NULL)
-        connection->pending = connection->state->shared_pending;
+        connection->pending = connection->loop->shared_pending;
     assert(connection->pending != NULL);  /* the loop's buffers exist while it runs */
     for (;;) {
         /* bounds each connection's memory whatever the file size */
@@ -830,9 +789,9 @@ static enum action run_phase(struct connection *connection)
  * loop's shared buffers into its own, and its own empty ones are freed. */
 static int park_buffers(struct connection *connection)
 {
-    struct server_state *state = connection->state;
+    struct worker_loop *loop = connection->loop;
     if (connection->request != NULL) {
-        bool shared = connection->request == state->shared_request;
+        bool shared = connection->request == loop->shared_request;
         if (connection->request_length == 0) {
             if (!shared)
                 free(connection->request);
@@ -846,7 +805,7 @@ static int park_buffers(struct connection *connection)
         }
     }
     if (connection->pending != NULL) {
-        bool shared = connection->pending == state->shared_pending;
+        bool shared = connection->pending == loop->shared_pending;
         /* unsent plaintext: Mbed TLS wants it again, unchanged, on retry */
         if (connection->pending_sent == connection->pending_length) {
             if (!shared)
@@ -864,23 +823,23 @@ static int park_buffers(struct connection *connection)
     return 0;
 }
 
-int connection_state_setup(struct server_state *state)
+int connection_loop_setup(struct worker_loop *loop)
 {
-    state->shared_request = malloc(HTTP_MAX_HEADER_BYTES);
-    state->shared_pending = malloc(PENDING_SIZE);
-    if (state->shared_request == NULL || state->shared_pending == NULL) {
-        connection_state_free(state);
+    loop->shared_request = malloc(HTTP_MAX_HEADER_BYTES);
+    loop->shared_pending = malloc(PENDING_SIZE);
+    if (loop->shared_request == NULL || loop->shared_pending == NULL) {
+        connection_loop_free(loop);
         return -1;
     }
     return 0;
 }
 
-void connection_state_free(struct server_state *state)
+void connection_loop_free(struct worker_loop *loop)
 {
-    free(state->shared_request);
-    free(state->shared_pending);
-    state->shared_request = NULL;
-    state->shared_pending = NULL;
+    free(loop->shared_request);
+    free(loop->shared_pending);
+    loop->shared_request = NULL;
+    loop->shared_pending = NULL;
 }
 
 static void connection_run(struct connection *connection)
@@ -902,7 +861,7 @@ static void connection_run(struct connection *connection)
             }
             /* a slow reader that still makes progress is not idle */
             if (tls_session_bytes_sent(&connection->tls) != sent_before && connection->phase == PHASE_SEND_RESPONSE)
-                set_timer(connection, connection->state->config->idle_timeout);
+                set_timer(connection, connection->config->idle_timeout);
         }
         if (action == ACTION_WAIT_WRITE && flushed == 0)
             continue;  /* the socket took it all: carry on */
@@ -953,15 +912,12 @@ static void on_timeout(evutil_socket_t fd, short what, void *context)
     case PHASE_READ_REQUEST:
         if (connection->request_length > 0) {
             /* a request started but never finished: say so, then close */
-            snprintf(connection->request_summary, sizeof connection->request_summary, "-");
-            connection->keep_alive = false;
-            connection->request_consumed = connection->request_length;
-            respond_with_error(connection, 408, false, NULL);
+            respond_with_error(connection, 408);
         } else {
             connection->close_reason = "idle_timeout";
             connection->phase = PHASE_CLOSING;
         }
-        set_timer(connection, connection->state->config->idle_timeout);
+        set_timer(connection, connection->config->idle_timeout);
         connection_run(connection);
         return;
     case PHASE_SEND_RESPONSE:
@@ -983,7 +939,7 @@ static bool proxy_allowed(const struct tlsd_config *config, const struct sockadd
     return false;
 }
 
-void connection_accept(struct server_state *state, int fd, const struct sockaddr *peer, int peer_length,
+void connection_accept(struct worker_loop *loop, int fd, const struct sockaddr *peer, int peer_length,
                        bool proxy_protocol)
 {
     (void)peer_length;
@@ -993,7 +949,11 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
         close(fd);
         return;
     }
-    connection->state = state;
+    connection->loop = loop;
+    /* held until it closes: a reload does not change what it started with */
+    connection->generation = loop->generation;
+    generation_hold(connection->generation);
+    connection->config = connection->generation->config;
     connection->fd = fd;
     connection->file_fd = -1;
     connection->alert_sent = -1;
@@ -1003,9 +963,9 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
     connection_format_address(peer, connection->peer, sizeof connection->peer);
     if (proxy_protocol)
         memcpy(connection->proxy, connection->peer, sizeof connection->proxy);
-    connection->read_event = event_new(state->base, fd, EV_READ | EV_PERSIST, on_socket_event, connection);
-    connection->write_event = event_new(state->base, fd, EV_WRITE | EV_PERSIST, on_socket_event, connection);
-    connection->timer = evtimer_new(state->base, on_timeout, connection);
+    connection->read_event = event_new(loop->base, fd, EV_READ | EV_PERSIST, on_socket_event, connection);
+    connection->write_event = event_new(loop->base, fd, EV_WRITE | EV_PERSIST, on_socket_event, connection);
+    connection->timer = evtimer_new(loop->base, on_timeout, connection);
     if (!connection->read_event || !connection->write_event || !connection->timer) {
         log_message(LOG_LEVEL_ERROR, "out of memory accepting a connection");
         if (connection->read_event)
@@ -1015,33 +975,35 @@ void connection_accept(struct server_state *state, int fd, const struct sockaddr
         if (connection->timer)
             event_free(connection->timer);
         close(fd);
+        generation_release(connection->generation);
         free(connection);
         return;
     }
-    connection->next = state->connections;
-    if (state->connections)
-        state->connections->previous = connection;
-    state->connections = connection;
-    state->connection_count++;
+    connection->next = loop->connections;
+    if (loop->connections)
+        loop->connections->previous = connection;
+    loop->connections = connection;
+    loop->connection_count++;
 
     struct log_line line;
     begin_connection_line(&line, connection, LOG_LEVEL_DEBUG);
     log_line_event(&line, "accepted");
     log_line_end(&line);
 
-    if (proxy_protocol && !proxy_allowed(state->config, peer)) {
+    if (proxy_protocol && !proxy_allowed(connection->config, peer)) {
         fail_proxy_header(connection, "proxy_not_allowed",
                           "the peer is not in proxy_from, so its PROXY header cannot be trusted");
         return;
     }
-    set_timer(connection, proxy_protocol ? state->config->proxy_protocol_timeout : state->config->handshake_timeout);
+    set_timer(connection,
+              proxy_protocol ? connection->config->proxy_protocol_timeout : connection->config->handshake_timeout);
     event_add(connection->read_event, NULL);
 }
 
-void connection_drain_all(struct server_state *state)
+void connection_drain_all(struct worker_loop *loop)
 {
-    state->draining = true;
-    struct connection *connection = state->connections;
+    loop->draining = true;
+    struct connection *connection = loop->connections;
     while (connection) {
         struct connection *next = connection->next;
         switch (connection->phase) {
@@ -1068,9 +1030,9 @@ void connection_drain_all(struct server_state *state)
     }
 }
 
-void connection_close_all(struct server_state *state)
+void connection_close_all(struct worker_loop *loop)
 {
-    struct connection *connection = state->connections;
+    struct connection *connection = loop->connections;
     while (connection) {
         struct connection *next = connection->next;
         connection_destroy(connection, "shutdown_timeout");

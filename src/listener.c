@@ -17,12 +17,13 @@
 
 #include "connection.h"
 #include "log.h"
+#include "worker.h"
 
 #define LISTEN_BACKLOG 511
 #define ACCEPT_RETRY_SECONDS 1
 
 struct listener_set {
-    struct server_state *state;
+    struct worker_loop *loop;
     struct evconnlistener *listeners[CONFIG_MAX_LISTEN];
     bool proxy_protocol[CONFIG_MAX_LISTEN];
     size_t count;
@@ -41,14 +42,14 @@ static void set_accepting(struct listener_set *set, bool accepting)
     set->paused = !accepting;
 }
 
-static void on_connection_closed(struct server_state *state)
+void listener_connection_closed(struct listener_set *set)
 {
-    struct listener_set *set = state->listener_context;
-    if (set == NULL || !set->paused || state->draining)
+    if (set == NULL || !set->paused)
         return;
-    if (state->connection_count < state->max_connections && !evtimer_pending(set->retry_timer, NULL)) {
+    struct worker_loop *loop = set->loop;
+    if (loop->connection_count < loop->max_connections && !evtimer_pending(set->retry_timer, NULL)) {
         set_accepting(set, true);
-        log_message(LOG_LEVEL_WARN, "accepting resumed (%u connections open)", state->connection_count);
+        log_message(LOG_LEVEL_WARN, "accepting resumed (%u connections open)", loop->connection_count);
     }
 }
 
@@ -56,16 +57,16 @@ static void on_accept(struct evconnlistener *listener, evutil_socket_t fd, struc
                       int peer_length, void *context)
 {
     struct listener_set *set = context;
-    struct server_state *state = set->state;
+    struct worker_loop *loop = set->loop;
     bool proxy_protocol = false;
     for (size_t i = 0; i < set->count; i++)
         if (set->listeners[i] == listener)
             proxy_protocol = set->proxy_protocol[i];
-    connection_accept(state, fd, peer, peer_length, proxy_protocol);
-    if (state->connection_count >= state->max_connections && !set->paused) {
+    connection_accept(loop, fd, peer, peer_length, proxy_protocol);
+    if (loop->connection_count >= loop->max_connections && !set->paused) {
         set_accepting(set, false);
         log_message(LOG_LEVEL_WARN, "max_connections (%u) reached: accepting paused until one closes",
-                    state->max_connections);
+                    loop->max_connections);
     }
 }
 
@@ -74,7 +75,7 @@ static void on_retry(evutil_socket_t fd, short what, void *context)
     (void)fd;
     (void)what;
     struct listener_set *set = context;
-    if (set->state->connection_count < set->state->max_connections) {
+    if (set->loop->connection_count < set->loop->max_connections) {
         set_accepting(set, true);
         log_message(LOG_LEVEL_WARN, "accepting resumed");
     }
@@ -174,7 +175,7 @@ static int add_listener(struct listener_set *set, int fd, bool proxy_protocol, c
     int on = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof on);
     struct evconnlistener *listener = evconnlistener_new(
-        set->state->base, on_accept, set, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
+        set->loop->base, on_accept, set, LEV_OPT_CLOSE_ON_FREE | LEV_OPT_CLOSE_ON_EXEC, -1, fd);
     if (listener == NULL) {
         snprintf(error, error_size, "cannot start accepting on descriptor %d", fd);
         return -1;
@@ -344,7 +345,7 @@ void listener_close(struct listen_sockets *sockets)
     free(sockets);
 }
 
-struct listener_set *listener_start(struct server_state *state, struct listen_sockets *sockets, unsigned worker,
+struct listener_set *listener_start(struct worker_loop *loop, struct listen_sockets *sockets, unsigned worker,
                                     char *error, size_t error_size)
 {
     struct listener_set *set = calloc(1, sizeof *set);
@@ -352,8 +353,8 @@ struct listener_set *listener_start(struct server_state *state, struct listen_so
         snprintf(error, error_size, "out of memory");
         return NULL;
     }
-    set->state = state;
-    set->retry_timer = evtimer_new(state->base, on_retry, set);
+    set->loop = loop;
+    set->retry_timer = evtimer_new(loop->base, on_retry, set);
     if (set->retry_timer == NULL) {
         snprintf(error, error_size, "out of memory");
         free(set);
@@ -367,8 +368,6 @@ struct listener_set *listener_start(struct server_state *state, struct listen_so
         }
         *fd = -1;  /* the listener owns it now */
     }
-    state->listener_context = set;
-    state->on_connection_closed = on_connection_closed;
     return set;
 }
 
@@ -392,7 +391,7 @@ unsigned listener_accept_backlog(struct listener_set *set)
                     continue;
                 break;  /* EAGAIN: the queue is empty; anything else: nothing more to take */
             }
-            connection_accept(set->state, client, (struct sockaddr *)&peer, (int)peer_length,
+            connection_accept(set->loop, client, (struct sockaddr *)&peer, (int)peer_length,
                               set->proxy_protocol[i]);
             accepted++;
         }
@@ -406,8 +405,6 @@ void listener_stop(struct listener_set *set)
         return;
     for (size_t i = 0; i < set->count; i++)
         evconnlistener_free(set->listeners[i]);
-    if (set->state->listener_context == set)
-        set->state->listener_context = NULL;
     event_free(set->retry_timer);
     free(set);
 }

@@ -7,7 +7,7 @@
 
 #include "config.h"
 
-struct server_state;
+struct worker_loop;
 struct listener_set;
 
 /* The listening sockets of every worker: fds[worker * CONFIG_MAX_LISTEN + i]
@@ -29,9 +29,15 @@ struct listen_sockets *listener_open(const struct tlsd_config *config, unsigned 
 /* Close what no worker has taken, and free. */
 void listener_close(struct listen_sockets *sockets);
 
-/* Accept on `worker`'s sockets into `state` (whose event loop runs them). */
-struct listener_set *listener_start(struct server_state *state, struct listen_sockets *sockets, unsigned worker,
+/* Accept on `worker`'s sockets into `loop` (whose event loop runs them).
+ * At the loop's max_connections accepting pauses, until
+ * listener_connection_closed() finds a place free. */
+struct listener_set *listener_start(struct worker_loop *loop, struct listen_sockets *sockets, unsigned worker,
                                     char *error, size_t error_size);
+
+/* A connection of the loop closed (the worker says so): resume accepting
+ * if it was paused at max_connections. NULL: no listener, nothing to do. */
+void listener_connection_closed(struct listener_set *set);
 
 /* Take every connection waiting in the kernel's listen queues: the
  * kernel completed their TCP handshake, and closing the listening socket

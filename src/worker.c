@@ -67,8 +67,8 @@ struct worker {
     unsigned index;
     pthread_t thread;
     bool thread_started;
-    struct server_state state;
-    struct generation *generation;
+    struct worker_loop loop;
+    bool finished;                  /* counted as stopped (once) */
     struct listener_set *listeners;
     int control[2];                 /* main writes [1], the worker reads [0] */
     struct event *control_event;
@@ -102,18 +102,17 @@ unsigned worker_count(unsigned configured)
 
 static void serve_generation(struct worker *worker, struct generation *generation)
 {
-    struct generation *old = worker->generation;
-    worker->generation = generation;
-    worker->state.config = generation->config;
-    worker->state.tls = generation->tls;
-    worker->state.root_fd = generation->root_fd;
-    /* another document root or index: nothing cached still holds */
-    file_cache_clear(worker->state.file_cache);
+    struct generation *old = worker->loop.generation;
+    worker->loop.generation = generation;
+    /* Another document root or index: nothing cached still holds. The
+     * cache serves the new generation only; connections of the old one
+     * (each holds its generation) look up their own root on disk. */
+    file_cache_clear(worker->loop.file_cache);
     /* Each worker gets its share of max_connections (the shares add up to
      * it, at least one each), so that no worker waits on another's count. */
     unsigned limit = generation->config->max_connections, count = worker->pool->count;
     unsigned share = limit / count + (worker->index < limit % count ? 1 : 0);
-    worker->state.max_connections = share > 0 ? share : 1;
+    worker->loop.max_connections = share > 0 ? share : 1;
     generation_release(old);
 }
 
@@ -130,16 +129,26 @@ static void count_stopped(struct worker_pool *pool, unsigned how_many)
 
 static void worker_finished(struct worker *worker)
 {
+    /* once: the drain's last close and the deadline could both say so */
+    if (worker->finished)
+        return;
+    worker->finished = true;
     if (worker->index == 0)
         count_stopped(worker->pool, 1);
     else
-        event_base_loopexit(worker->state.base, NULL);
+        event_base_loopexit(worker->loop.base, NULL);
 }
 
-static void on_drained(struct server_state *state)
+/* The loop's one "connection closed" entry: serving, a place freed may
+ * resume accepting; draining, the last one finishes the worker. */
+static void on_connection_closed(struct worker *worker)
 {
-    if (state->connection_count == 0)
-        worker_finished(state->worker);
+    if (worker->loop.draining) {
+        if (worker->loop.connection_count == 0)
+            worker_finished(worker);
+        return;
+    }
+    listener_connection_closed(worker->listeners);
 }
 
 static void on_shutdown_deadline(evutil_socket_t fd, short what, void *context)
@@ -148,23 +157,22 @@ static void on_shutdown_deadline(evutil_socket_t fd, short what, void *context)
     (void)what;
     struct worker *worker = context;
     log_message(LOG_LEVEL_WARN, "shutdown: %u connection(s) still busy after %u s: closing them",
-                worker->state.connection_count, worker->shutdown_timeout);
-    connection_close_all(&worker->state);
+                worker->loop.connection_count, worker->shutdown_timeout);
+    connection_close_all(&worker->loop);
     worker_finished(worker);
 }
 
 static void stop_worker(struct worker *worker, unsigned timeout_seconds)
 {
-    if (worker->state.draining)
+    if (worker->loop.draining)
         return;
     unsigned waiting = listener_accept_backlog(worker->listeners);
     if (waiting > 0)
         log_message(LOG_LEVEL_INFO, "shutdown: accepted %u connection(s) waiting in the listen queue", waiting);
     listener_stop(worker->listeners);
     worker->listeners = NULL;
-    worker->state.on_connection_closed = on_drained;
-    connection_drain_all(&worker->state);
-    if (worker->state.connection_count == 0) {
+    connection_drain_all(&worker->loop);
+    if (worker->loop.connection_count == 0) {
         worker_finished(worker);
         return;
     }
@@ -210,8 +218,8 @@ static void *run_worker(void *argument)
     char name[16];
     snprintf(name, sizeof name, "tlsd-worker-%u", worker->index);
     pthread_setname_np(pthread_self(), name);
-    event_base_dispatch(worker->state.base);
-    connection_close_all(&worker->state);
+    event_base_dispatch(worker->loop.base);
+    connection_close_all(&worker->loop);
     listener_stop(worker->listeners);
     worker->listeners = NULL;
     ssize_t written;
@@ -245,14 +253,14 @@ static int setup_worker(struct worker_pool *pool, unsigned index, struct listen_
     struct worker *worker = &pool->workers[index];
     worker->pool = pool;
     worker->index = index;
-    worker->state.worker = worker;
-    worker->state.root_fd = -1;
+    worker->loop.worker = worker;
+    worker->loop.on_connection_closed = on_connection_closed;
     if (make_pipe(worker->control) != 0) {
         snprintf(error, error_size, "worker %u: pipe: %s", index, strerror(errno));
         return -1;
     }
     if (index == 0) {
-        worker->state.base = pool->main_base;
+        worker->loop.base = pool->main_base;
     } else {
         struct event_config *event_config = event_config_new();
         if (event_config == NULL) {
@@ -261,29 +269,29 @@ static int setup_worker(struct worker_pool *pool, unsigned index, struct listen_
         }
         /* one thread per loop: no locking inside libevent */
         event_config_set_flag(event_config, EVENT_BASE_FLAG_NOLOCK);
-        worker->state.base = event_base_new_with_config(event_config);
+        worker->loop.base = event_base_new_with_config(event_config);
         event_config_free(event_config);
     }
-    if (worker->state.base == NULL) {
+    if (worker->loop.base == NULL) {
         snprintf(error, error_size, "worker %u: cannot create an event loop", index);
         return -1;
     }
-    worker->control_event = event_new(worker->state.base, worker->control[0], EV_READ | EV_PERSIST, on_control,
+    worker->control_event = event_new(worker->loop.base, worker->control[0], EV_READ | EV_PERSIST, on_control,
                                       worker);
-    worker->shutdown_timer = evtimer_new(worker->state.base, on_shutdown_deadline, worker);
+    worker->shutdown_timer = evtimer_new(worker->loop.base, on_shutdown_deadline, worker);
     if (worker->control_event == NULL || worker->shutdown_timer == NULL) {
         snprintf(error, error_size, "out of memory");
         return -1;
     }
-    worker->state.file_cache = file_cache_create();
-    if (worker->state.file_cache == NULL || connection_state_setup(&worker->state) != 0) {
+    worker->loop.file_cache = file_cache_create();
+    if (worker->loop.file_cache == NULL || connection_loop_setup(&worker->loop) != 0) {
         snprintf(error, error_size, "out of memory");
         return -1;
     }
     event_add(worker->control_event, NULL);
     generation_hold(generation);
     serve_generation(worker, generation);
-    worker->listeners = listener_start(&worker->state, sockets, index, error, error_size);
+    worker->listeners = listener_start(&worker->loop, sockets, index, error, error_size);
     return worker->listeners == NULL ? -1 : 0;
 }
 
@@ -375,17 +383,17 @@ void worker_pool_free(struct worker_pool *pool)
                 if (message.kind == MESSAGE_UPDATE)
                     generation_release(message.generation);
         }
-        connection_close_all(&worker->state);
+        connection_close_all(&worker->loop);
         listener_stop(worker->listeners);
         if (worker->control_event)
             event_free(worker->control_event);
         if (worker->shutdown_timer)
             event_free(worker->shutdown_timer);
-        if (worker->state.base && worker->state.base != pool->main_base)
-            event_base_free(worker->state.base);
-        file_cache_free(worker->state.file_cache);
-        connection_state_free(&worker->state);
-        generation_release(worker->generation);
+        if (worker->loop.base && worker->loop.base != pool->main_base)
+            event_base_free(worker->loop.base);
+        file_cache_free(worker->loop.file_cache);
+        connection_loop_free(&worker->loop);
+        generation_release(worker->loop.generation);
         for (int end = 0; end < 2; end++)
             if (worker->control[end] >= 0)
                 close(worker->control[end]);
@@ -403,6 +411,6 @@ unsigned worker_pool_connections(const struct worker_pool *pool)
 {
     unsigned total = 0;
     for (unsigned i = 0; i < pool->count; i++)
-        total += atomic_load_explicit(&pool->workers[i].state.connection_count, memory_order_relaxed);
+        total += atomic_load_explicit(&pool->workers[i].loop.connection_count, memory_order_relaxed);
     return total;
 }

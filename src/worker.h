@@ -9,17 +9,23 @@
 #define TLSD_WORKER_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "config.h"
 
+struct connection;
 struct event_base;
+struct file_cache;
 struct listen_sockets;
 struct tls_server;
+struct worker;
 
 /* One reload's worth of what connections are served with. Workers hold a
- * reference to the one they serve new connections with. */
+ * reference to the one they give new connections; each connection holds
+ * one to the generation it was accepted with, and is served by it (TLS,
+ * document root, headers, timeouts) until it closes. */
 struct generation {
     struct tlsd_config *config;
     struct tls_server *tls;
@@ -32,6 +38,32 @@ struct generation {
 struct generation *generation_create(struct tlsd_config *config, struct tls_server *tls, int root_fd);
 void generation_hold(struct generation *generation);
 void generation_release(struct generation *generation);
+
+/* One worker's event loop, as its listener and its connections see it:
+ * the contract between worker.c, listener.c and connection.c. The worker
+ * owns it and sets every field but the connection list and count, which
+ * connection.c keeps. */
+struct worker_loop {
+    struct event_base *base;
+    /* what new connections are served with (the worker's reference) */
+    struct generation *generation;
+    /* this worker's small files, for `generation` only: a reload clears it,
+     * and a connection of an older generation looks up on disk */
+    struct file_cache *file_cache;
+    unsigned max_connections;           /* this worker's share of max_connections */
+    _Atomic unsigned connection_count;  /* atomic: the main thread reads it for STATUS= */
+    bool draining;                      /* stopping: finish in-flight responses, accept nothing */
+    struct connection *connections;     /* all open ones, for draining */
+    /* A connection closed: the worker resumes accepting, or finishes its
+     * drain. The one entry back from connection.c, and the worker's. */
+    void (*on_connection_closed)(struct worker *worker);
+    struct worker *worker;
+    /* Buffers lent to whichever connection is running: a request read and
+     * answered within one turn of the loop (the usual case) needs no
+     * buffer of its own, so an idle connection holds none. */
+    char *shared_request;               /* HTTP_MAX_HEADER_BYTES */
+    unsigned char *shared_pending;      /* plaintext of a response, one record */
+};
 
 struct worker_pool;
 

@@ -1,0 +1,93 @@
+/* response.h: what to answer a request, apart from how to send it.
+ *
+ * From a parsed request and a read-only context (configuration, document
+ * root, file cache, the connection's handshake record), response_plan()
+ * decides the status, the headers that depend on the request and where the
+ * body comes from. connection.c formats the head (with the security
+ * headers every response carries), and streams the body. The model is
+ * OpenBSD httpd's server_file.c: one function answers "what is served". */
+#ifndef TLSD_RESPONSE_H
+#define TLSD_RESPONSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "http.h"
+
+struct tlsd_config;
+struct file_cache;
+struct cached_body;
+
+/* Header lines of one plan: a Location of a maximal target re-encoded
+ * (every byte as %XX), with room for a few short ones beside it. */
+#define RESPONSE_HEADERS_SIZE (HTTP_MAX_TARGET_BYTES * 3 + 256)
+/* An error page (http_error_body). */
+#define RESPONSE_INLINE_SIZE 512
+
+enum response_body_source {
+    RESPONSE_BODY_NONE,    /* nothing after the head: HEAD, an empty file */
+    RESPONSE_BODY_INLINE,  /* plan->inline_body: an error page */
+    RESPONSE_BODY_MEMORY,  /* plan->memory, malloc'd: the handshake record as JSON */
+    RESPONSE_BODY_CACHED,  /* plan->cached: a file_cache body, held for the plan */
+    RESPONSE_BODY_FILE,    /* plan->fd: an open file */
+};
+
+struct response_plan {
+    int status;
+    const char *content_type;       /* static string; NULL: no Content-Type */
+    uint64_t content_length;        /* what Content-Length says, also for HEAD */
+    bool keep_alive;                /* false: close after this response */
+    const char *log_reason;         /* reason= on the request's log line; NULL: none */
+    char headers[RESPONSE_HEADERS_SIZE];  /* header lines, each ending in CRLF; NUL-terminated */
+    size_t headers_length;
+    /* The body: body_length bytes of `body` from body_offset (0 for HEAD
+     * or an empty body, and then `body` is NONE). */
+    enum response_body_source body;
+    uint64_t body_offset;
+    uint64_t body_length;
+    char inline_body[RESPONSE_INLINE_SIZE];
+    char *memory;
+    struct cached_body *cached;
+    int fd;
+};
+
+/* The record of the connection's own handshake, as JSON (malloc'd; NULL
+ * when out of memory). Called only for the handshake endpoint. */
+typedef char *response_handshake_json(const void *handshake);
+
+struct response_context {
+    const struct tlsd_config *config;  /* document root's index, dot files, the handshake endpoint */
+    int root_fd;                       /* the document root, open as a directory */
+    struct file_cache *file_cache;     /* NULL: look up on disk every time */
+    time_t now;                        /* monotonic seconds, for the file cache */
+    response_handshake_json *handshake_json;
+    const void *handshake;             /* handshake_json's argument; NULL: this connection has no record (404) */
+};
+
+/* Decide the answer to `request`. Every resource the plan takes (an open
+ * file, a cached body, the JSON) belongs to the plan until
+ * response_plan_release() or until the caller takes it over (then it sets
+ * `body` to RESPONSE_BODY_NONE). */
+void response_plan(const struct response_context *context, const struct http_request *request,
+                   struct response_plan *plan);
+
+/* An error answered without a request to go by (a request that does not
+ * parse: its status from http_parse_request; one not finished in time:
+ * 408): the error page, then the connection closes. */
+void response_plan_error(struct response_plan *plan, int status);
+
+/* Free what the plan still holds. */
+void response_plan_release(struct response_plan *plan);
+
+/* The Location of the 301 for a directory asked for without its trailing
+ * slash: the request's path decoded, normalised ("//evil.example" is
+ * "/evil.example", never another host), encoded again (CR and LF stay
+ * %0D%0A), then "/" unless it ends in one, then the target's query as
+ * sent. Pure. Returns the length written into out (NUL-terminated), or 0
+ * when there is none (a path that does not normalise, a query with
+ * control bytes, no room). */
+size_t response_redirect_location(const struct http_request *request, char *out, size_t out_size);
+
+#endif
