@@ -25,7 +25,6 @@
 #include <event2/event.h>
 
 #include "file_cache.h"
-#include "files.h"
 #include "hslog.h"
 #include "http.h"
 #include "log.h"
