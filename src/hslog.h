@@ -3,7 +3,13 @@
  * connection's first byte and the facts of that stage: what the client
  * offered (read from its ClientHello), what the server chose (read from
  * the server's own ServerHello and ServerKeyExchange), the chain sent,
- * and at the end how it went. */
+ * and at the end how it went.
+ *
+ * The parts: hs_stage.c says which stage a step completed (pure, over
+ * tlsd's own handshake states), hslog_facts.c describes the facts once for
+ * the line and the record, hslog_record.c keeps the handshake record and
+ * makes its JSON, and this module captures the wire and writes the lines.
+ * It knows TLS only through tls.h's accessors. */
 #ifndef TLSD_HSLOG_H
 #define TLSD_HSLOG_H
 
