@@ -99,28 +99,28 @@ static void begin_stage(struct hslog *log, struct log_line *line, enum hs_stage 
 
 /* The ClientHello's facts, in the line's order and with its keys. */
 struct hello_field {
-    enum hslog_hello_fact fact;
     const char *key;
     const char *if_none;   /* the text for no value or an empty list (NULL: the empty text) */
+    enum hslog_hello_fact fact;
     bool only_if_sent;     /* no field when the client sent no such list */
 };
 
 static const struct hello_field hello_fields[] = {
-    { HSLOG_HELLO_RECORD_VERSION, "record_version", NULL, false },
-    { HSLOG_HELLO_CLIENT_VERSION, "client_version", NULL, false },
-    { HSLOG_HELLO_OFFERED_VERSIONS, "offered_versions", NULL, false },
-    { HSLOG_HELLO_SNI, "sni", "none", false },
-    { HSLOG_HELLO_ALPN, "alpn", "none", false },
-    { HSLOG_HELLO_OFFERED_SUITES, "offered_suites", NULL, false },
-    { HSLOG_HELLO_CIPHER_SUITES, "suites", NULL, false },  /* at debug only: long */
-    { HSLOG_HELLO_GROUPS, "groups", "none", false },
-    { HSLOG_HELLO_KEY_SHARES, "key_shares", NULL, true },
-    { HSLOG_HELLO_SIGNATURE_ALGORITHMS, "signature_algorithms", "none", false },
-    { HSLOG_HELLO_EXTENSIONS, "extensions", "none", false },
-    { HSLOG_HELLO_RESUMPTION_OFFERED, "resumption_offered", "none", false },
-    { HSLOG_HELLO_SESSION_ID_LENGTH, "session_id_length", NULL, false },
-    { HSLOG_HELLO_JA3, "ja3", NULL, false },
-    { HSLOG_HELLO_JA4, "ja4", NULL, false },
+    { "record_version", NULL, HSLOG_HELLO_RECORD_VERSION, false },
+    { "client_version", NULL, HSLOG_HELLO_CLIENT_VERSION, false },
+    { "offered_versions", NULL, HSLOG_HELLO_OFFERED_VERSIONS, false },
+    { "sni", "none", HSLOG_HELLO_SNI, false },
+    { "alpn", "none", HSLOG_HELLO_ALPN, false },
+    { "offered_suites", NULL, HSLOG_HELLO_OFFERED_SUITES, false },
+    { "suites", NULL, HSLOG_HELLO_CIPHER_SUITES, false },  /* at debug only: long */
+    { "groups", "none", HSLOG_HELLO_GROUPS, false },
+    { "key_shares", NULL, HSLOG_HELLO_KEY_SHARES, true },
+    { "signature_algorithms", "none", HSLOG_HELLO_SIGNATURE_ALGORITHMS, false },
+    { "extensions", "none", HSLOG_HELLO_EXTENSIONS, false },
+    { "resumption_offered", "none", HSLOG_HELLO_RESUMPTION_OFFERED, false },
+    { "session_id_length", NULL, HSLOG_HELLO_SESSION_ID_LENGTH, false },
+    { "ja3", NULL, HSLOG_HELLO_JA3, false },
+    { "ja4", NULL, HSLOG_HELLO_JA4, false },
 };
 
 struct hello_line {

@@ -48,7 +48,7 @@ static void run(const struct step *steps, size_t count, bool tickets_on, char *o
 #define EXPECT_STAGES(steps, tickets_on, expected)                                                             \
     do {                                                                                                       \
         char got[512];                                                                                         \
-        run(steps, sizeof steps / sizeof *steps, tickets_on, got, sizeof got);                                 \
+        run((steps), sizeof(steps) / sizeof *(steps), (tickets_on), got, sizeof got);                             \
         ck_assert_str_eq(got, expected);                                                                       \
     } while (0)
 
