@@ -14,6 +14,8 @@
 #include <mbedtls/x509_crt.h>
 #include <mbedtls/ssl_cache.h>
 
+#include "tls_handshake_state.h"
+
 typedef int (*compat_random_function)(void *context, unsigned char *output, size_t length);
 
 /* Initialise PSA crypto where the library has it (3.x needs it for TLS
@@ -52,6 +54,9 @@ void compat_conf_groups(mbedtls_ssl_config *config);
 /* The handshake state (ssl->state, private in 3.x). */
 int compat_ssl_state(const mbedtls_ssl_context *ssl);
 bool compat_handshake_over(const mbedtls_ssl_context *ssl);
+/* A handshake state (compat_ssl_state) as tlsd's own: the numbers and
+ * some names differ between 2.28 and 3.6. */
+enum tls_handshake_state compat_handshake_state(int state);
 
 /* 3.6 sends TLS 1.3 NewSessionTickets from states after HANDSHAKE_OVER. */
 bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl);

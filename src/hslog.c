@@ -1,23 +1,20 @@
 /* hslog.c: the handshake stage log.
  *
- * Mbed TLS runs the handshake as a state machine, one message per state.
- * tls.c steps it one state at a time and tells us the state before and
- * after each step; the tables below turn a completed step into the stage it
- * finished. The facts of each stage come from the bytes on the wire: the
- * client's records (its ClientHello, parsed in full by clienthello.c) and
- * the server's own plaintext records (ServerHello, ServerKeyExchange,
- * alerts), so the log says what was really sent, on 2.28 and 3.6 alike. */
+ * tls.c reports each handshake step (hslog_step) and the bytes crossing
+ * the wire (hslog_received, hslog_sent); hs_stage.c says which stage a
+ * step completed. The facts of each stage come from the bytes on the
+ * wire: the client's records (its ClientHello, parsed in full by
+ * clienthello.c) and the server's own plaintext records (ServerHello,
+ * ServerKeyExchange, alerts), so the log says what was really sent, on
+ * 2.28 and 3.6 alike. hslog_facts.c describes the ClientHello for this
+ * log and for the handshake record (hslog_record.c) alike. */
 #include "hslog.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/ssl.h>
-#include <mbedtls/ssl_ciphersuites.h>
-#include <mbedtls/x509_crt.h>
-
-#include "compat.h"
+#include "hslog_facts.h"
 #include "log.h"
 #include "tls.h"
 
@@ -30,84 +27,6 @@
 #define EXTENSION_SUPPORTED_VERSIONS 43
 #define EXTENSION_KEY_SHARE 51
 #define INBOUND_FIRST_CAPACITY 2048
-
-/* ---- the state -> stage tables: one for each protocol, since the same
- * Mbed TLS state means different messages in TLS 1.2 and 1.3, and states a
- * handshake passes through without a message (no client certificate is
- * asked for) have no stage. */
-
-struct stage_entry {
-    int state;            /* the step at this state completed... */
-    const char *stage;    /* ...this stage (NULL: no message, no line) */
-};
-
-static const struct stage_entry tls12_stages[] = {
-    { MBEDTLS_SSL_CLIENT_HELLO, "client_hello" },
-    { MBEDTLS_SSL_SERVER_HELLO, "server_hello" },
-    { MBEDTLS_SSL_SERVER_CERTIFICATE, "certificate" },
-    { MBEDTLS_SSL_SERVER_KEY_EXCHANGE, "server_key_exchange" },
-    { MBEDTLS_SSL_CERTIFICATE_REQUEST, NULL },
-    { MBEDTLS_SSL_SERVER_HELLO_DONE, "server_hello_done" },
-    { MBEDTLS_SSL_CLIENT_CERTIFICATE, NULL },
-    { MBEDTLS_SSL_CLIENT_KEY_EXCHANGE, "client_key_exchange" },
-    { MBEDTLS_SSL_CERTIFICATE_VERIFY, NULL },
-    { MBEDTLS_SSL_CLIENT_CHANGE_CIPHER_SPEC, "change_cipher_spec_client" },
-    { MBEDTLS_SSL_CLIENT_FINISHED, "finished_client" },
-    /* a step here that stays here wrote the NewSessionTicket (see below) */
-    { MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC, "change_cipher_spec_server" },
-    { MBEDTLS_SSL_SERVER_FINISHED, "finished_server" },
-};
-
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-static const struct stage_entry tls13_stages[] = {
-    { MBEDTLS_SSL_CLIENT_HELLO, "client_hello" },
-    { MBEDTLS_SSL_HELLO_RETRY_REQUEST, "hello_retry_request" },
-    { MBEDTLS_SSL_SERVER_HELLO, "server_hello" },
-    { MBEDTLS_SSL_ENCRYPTED_EXTENSIONS, "encrypted_extensions" },
-    { MBEDTLS_SSL_CERTIFICATE_REQUEST, NULL },
-    { MBEDTLS_SSL_SERVER_CERTIFICATE, "certificate" },
-    { MBEDTLS_SSL_CERTIFICATE_VERIFY, "certificate_verify" },
-    { MBEDTLS_SSL_SERVER_FINISHED, "finished_server" },
-    { MBEDTLS_SSL_CLIENT_CERTIFICATE, NULL },
-    { MBEDTLS_SSL_CLIENT_CERTIFICATE_VERIFY, NULL },
-    { MBEDTLS_SSL_CLIENT_FINISHED, "finished_client" },
-    { MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET, "new_session_ticket" },
-};
-#endif
-
-static const char *stage_for(const struct hslog *log, int state_before, int state_after)
-{
-    const struct stage_entry *table = tls12_stages;
-    size_t count = sizeof tls12_stages / sizeof *tls12_stages;
-    (void)log;
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    /* The ServerHello says which protocol it is (our own record is read
-     * before its step is reported); until then both tables agree. */
-    if (log->server_version == 0x0304 || log->hello_retry || state_before >= MBEDTLS_SSL_HELLO_RETRY_REQUEST) {
-        table = tls13_stages;
-        count = sizeof tls13_stages / sizeof *tls13_stages;
-    }
-#endif
-    /* 3.6 reads every hello in its TLS 1.3 code first; a step that stays
-     * at CLIENT_HELLO hands a TLS 1.2 hello over to the 1.2 code */
-    if (state_before == MBEDTLS_SSL_CLIENT_HELLO && state_after == MBEDTLS_SSL_CLIENT_HELLO)
-        return NULL;
-    /* Mbed TLS writes TLS 1.2's NewSessionTicket from the
-     * SERVER_CHANGE_CIPHER_SPEC state and stays there for the CCS itself */
-    if (table == tls12_stages && state_before == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC && state_after == state_before)
-        return "new_session_ticket";
-    for (size_t i = 0; i < count; i++)
-        if (table[i].state == state_before)
-            return table[i].stage;
-    return NULL;
-}
-
-/* The stage a failure interrupted: the one the state was working on. */
-static const char *stage_in_progress(const struct hslog *log, int state)
-{
-    const char *stage = stage_for(log, state, state + 1);
-    return stage ? stage : "handshake";
-}
 
 /* ---- names */
 
@@ -145,51 +64,9 @@ const char *hslog_alert_name(int description)
     }
 }
 
-static void name_or_hex(char *out, size_t size, const char *name, unsigned value)
-{
-    if (name)
-        snprintf(out, size, "%s", name);
-    else
-        snprintf(out, size, "0x%04x", value);
-}
-
-/* Join a list's names with commas, GREASE left out. */
-static void join_names(char *out, size_t size, const struct clienthello_list *list,
-                       const char *(*name_of)(uint16_t))
-{
-    size_t used = 0;
-    out[0] = '\0';
-    size_t kept = list->count < CLIENTHELLO_MAX_LIST ? list->count : CLIENTHELLO_MAX_LIST;
-    for (size_t i = 0; i < kept; i++) {
-        if (clienthello_is_grease(list->values[i]))
-            continue;
-        char one[64];
-        name_or_hex(one, sizeof one, name_of(list->values[i]), list->values[i]);
-        int written = snprintf(out + used, size - used, "%s%s", used ? "," : "", one);
-        if (written < 0 || (size_t)written >= size - used) {
-            out[used] = '\0';
-            return;
-        }
-        used += (size_t)written;
-    }
-}
-
-static size_t count_without_grease(const struct clienthello_list *list)
-{
-    size_t count = 0;
-    size_t kept = list->count < CLIENTHELLO_MAX_LIST ? list->count : CLIENTHELLO_MAX_LIST;
-    for (size_t i = 0; i < kept; i++)
-        if (!clienthello_is_grease(list->values[i]))
-            count++;
-    return count + (list->count - kept);
-}
-
 const char *hslog_group_name(const struct hslog *log)
 {
-    if (log->group == 0)
-        return "none";
-    const char *name = clienthello_group_name(log->group);
-    return name ? name : "unknown";
+    return log->group == 0 ? "none" : hslog_facts_group_name(log->group);
 }
 
 /* ---- lines */
@@ -201,9 +78,9 @@ static double milliseconds_since(const struct timespec *start)
     return (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
 }
 
-static void begin_stage_at(struct hslog *log, struct log_line *line, const char *stage, double t_ms)
+static void begin_stage_at(struct hslog *log, struct log_line *line, enum hs_stage stage, double t_ms)
 {
-    if (strcmp(stage, "step") != 0 && log->stage_count < HSLOG_MAX_PENDING) {
+    if (stage != HS_STAGE_step && log->stage_count < HSLOG_MAX_STAGES) {
         log->stages[log->stage_count].stage = stage;
         log->stages[log->stage_count].t_ms = t_ms;
         log->stage_count++;
@@ -211,82 +88,95 @@ static void begin_stage_at(struct hslog *log, struct log_line *line, const char 
     log_line_begin(line, LOG_LEVEL_INFO);
     log_line_unsigned(line, "conn", log->connection_id);
     log_line_string(line, "peer", log->peer);
-    log_line_string(line, "stage", stage);
+    log_line_string(line, "stage", hs_stage_name(stage));
     log_line_decimal(line, "t_ms", t_ms, 3);
 }
 
-static void begin_stage(struct hslog *log, struct log_line *line, const char *stage)
+static void begin_stage(struct hslog *log, struct log_line *line, enum hs_stage stage)
 {
     begin_stage_at(log, line, stage, milliseconds_since(&log->first_byte));
 }
 
-static const char *version_name(uint16_t version)
+/* The ClientHello's facts, in the line's order and with its keys. */
+struct hello_field {
+    const char *key;
+    const char *if_none;   /* the text for no value or an empty list (NULL: the empty text) */
+    enum hslog_hello_fact fact;
+    bool only_if_sent;     /* no field when the client sent no such list */
+};
+
+static const struct hello_field hello_fields[] = {
+    { "record_version", NULL, HSLOG_HELLO_RECORD_VERSION, false },
+    { "client_version", NULL, HSLOG_HELLO_CLIENT_VERSION, false },
+    { "offered_versions", NULL, HSLOG_HELLO_OFFERED_VERSIONS, false },
+    { "sni", "none", HSLOG_HELLO_SNI, false },
+    { "alpn", "none", HSLOG_HELLO_ALPN, false },
+    { "offered_suites", NULL, HSLOG_HELLO_OFFERED_SUITES, false },
+    { "suites", NULL, HSLOG_HELLO_CIPHER_SUITES, false },  /* at debug only: long */
+    { "groups", "none", HSLOG_HELLO_GROUPS, false },
+    { "key_shares", NULL, HSLOG_HELLO_KEY_SHARES, true },
+    { "signature_algorithms", "none", HSLOG_HELLO_SIGNATURE_ALGORITHMS, false },
+    { "extensions", "none", HSLOG_HELLO_EXTENSIONS, false },
+    { "resumption_offered", "none", HSLOG_HELLO_RESUMPTION_OFFERED, false },
+    { "session_id_length", NULL, HSLOG_HELLO_SESSION_ID_LENGTH, false },
+    { "ja3", NULL, HSLOG_HELLO_JA3, false },
+    { "ja4", NULL, HSLOG_HELLO_JA4, false },
+};
+
+struct hello_line {
+    struct log_line *line;
+    const struct hello_field *field;
+};
+
+/* A list's names joined with commas, as many as fit. */
+static void join_items(char *out, size_t size, const struct hslog_value *value)
 {
-    const char *name = clienthello_version_name(version);
-    return name ? name : "unknown";
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < value->item_count; i++) {
+        int written = snprintf(out + used, size - used, "%s%s", used ? "," : "", value->items[i]);
+        if (written < 0 || (size_t)written >= size - used) {
+            out[used] = '\0';
+            return;
+        }
+        used += (size_t)written;
+    }
 }
 
-/* A client that offers TLS 1.3 sends a random session id for middlebox
- * compatibility: only without 1.3 is a session id a resumption try. */
-static bool offers_tls13(const struct clienthello *hello)
+static void hello_field_value(void *context, const struct hslog_value *value)
 {
-    for (size_t i = 0; i < hello->supported_versions.count && i < CLIENTHELLO_MAX_LIST; i++)
-        if (hello->supported_versions.values[i] == 0x0304)
-            return true;
-    return false;
+    const struct hello_line *hello = context;
+    const struct hello_field *field = hello->field;
+    char text[2048];
+    switch (value->kind) {
+    case HSLOG_VALUE_TEXT:
+        log_line_string(hello->line, field->key, value->text || !field->if_none ? value->text : field->if_none);
+        break;
+    case HSLOG_VALUE_COUNT:
+        log_line_unsigned(hello->line, field->key, value->count);
+        break;
+    case HSLOG_VALUE_LIST:
+        if (field->only_if_sent && !value->sent)
+            break;
+        join_items(text, sizeof text, value);
+        log_line_string(hello->line, field->key, value->item_count == 0 && field->if_none ? field->if_none : text);
+        break;
+    }
 }
 
 static void log_client_hello(struct hslog *log)
 {
-    const struct clienthello *hello = log->hello;
     struct log_line line;
-    char text[2048];
-    begin_stage(log, &line, "client_hello");
+    begin_stage(log, &line, HS_STAGE_client_hello);
     if (!log_line_enabled(&line))
         return;  /* the names and fingerprints below cost more than the rest of a resumption */
-    log_line_string(&line, "record_version", version_name(hello->record_version));
-    log_line_string(&line, "client_version", version_name(hello->client_version));
-    if (hello->supported_versions.count > 0)
-        join_names(text, sizeof text, &hello->supported_versions, clienthello_version_name);
-    else
-        snprintf(text, sizeof text, "%s", version_name(hello->client_version));
-    log_line_string(&line, "offered_versions", text);
-    log_line_string(&line, "sni", hello->has_server_name && hello->server_name[0] ? hello->server_name : "none");
-    size_t used = 0;
-    text[0] = '\0';
-    for (size_t i = 0; i < hello->alpn_count && i < CLIENTHELLO_MAX_ALPN; i++)
-        used += (size_t)snprintf(text + used, sizeof text - used, "%s%s", i ? "," : "", hello->alpn[i]);
-    log_line_string(&line, "alpn", hello->alpn_count ? text : "none");
-    log_line_unsigned(&line, "offered_suites", count_without_grease(&hello->cipher_suites));
-    if (log_enabled(LOG_LEVEL_DEBUG)) {
-        join_names(text, sizeof text, &hello->cipher_suites, clienthello_cipher_suite_name);
-        log_line_string(&line, "suites", text);
+    bool debug = log_enabled(LOG_LEVEL_DEBUG);
+    for (size_t i = 0; i < sizeof hello_fields / sizeof *hello_fields; i++) {
+        if (hello_fields[i].fact == HSLOG_HELLO_CIPHER_SUITES && !debug)
+            continue;
+        struct hello_line context = { &line, &hello_fields[i] };
+        hslog_facts_hello(log->hello, hello_fields[i].fact, hello_field_value, &context);
     }
-    join_names(text, sizeof text, &hello->supported_groups, clienthello_group_name);
-    log_line_string(&line, "groups", text[0] ? text : "none");
-    if (hello->key_share_groups.count > 0) {
-        join_names(text, sizeof text, &hello->key_share_groups, clienthello_group_name);
-        log_line_string(&line, "key_shares", text);
-    }
-    join_names(text, sizeof text, &hello->signature_algorithms, clienthello_signature_algorithm_name);
-    log_line_string(&line, "signature_algorithms", text[0] ? text : "none");
-    join_names(text, sizeof text, &hello->extensions, clienthello_extension_name);
-    log_line_string(&line, "extensions", text[0] ? text : "none");
-    used = 0;
-    text[0] = '\0';
-    if (hello->session_id_length > 0 && !offers_tls13(hello))
-        used += (size_t)snprintf(text + used, sizeof text - used, "%ssession_id", used ? "," : "");
-    if (hello->session_ticket_length > 0)
-        used += (size_t)snprintf(text + used, sizeof text - used, "%sticket", used ? "," : "");
-    if (hello->has_pre_shared_key)
-        used += (size_t)snprintf(text + used, sizeof text - used, "%spsk", used ? "," : "");
-    log_line_string(&line, "resumption_offered", used ? text : "none");
-    log_line_unsigned(&line, "session_id_length", hello->session_id_length);
-    char ja3_text[2048], ja3[33], ja4[40];
-    clienthello_ja3(hello, ja3_text, sizeof ja3_text, ja3);
-    clienthello_ja4(hello, 't', ja4);
-    log_line_string(&line, "ja3", ja3);
-    log_line_string(&line, "ja4", ja4);
     log_line_end(&line);
 }
 
@@ -327,16 +217,18 @@ static void log_parse_failure(struct hslog *log)
         [CLIENTHELLO_TOO_LARGE] = "too_large",
     };
     struct log_line line;
-    begin_stage(log, &line, "client_hello");
+    begin_stage(log, &line, HS_STAGE_client_hello);
     log_line_string(&line, "parse_error", reasons[log->hello_status]);
     const struct clienthello *hello = log->hello;
     if (log->hello_status == CLIENTHELLO_INVALID && hello != NULL && hello->malformed_where != NULL) {
         char detail[96];
         if (hello->malformed_in_extension) {
-            char name[48];
-            name_or_hex(name, sizeof name, clienthello_extension_name(hello->malformed_extension),
-                        hello->malformed_extension);
-            snprintf(detail, sizeof detail, "extension %s: %s", name, hello->malformed_where);
+            const char *name = clienthello_extension_name(hello->malformed_extension);
+            if (name)
+                snprintf(detail, sizeof detail, "extension %s: %s", name, hello->malformed_where);
+            else
+                snprintf(detail, sizeof detail, "extension 0x%04x: %s", hello->malformed_extension,
+                         hello->malformed_where);
         } else {
             snprintf(detail, sizeof detail, "%s", hello->malformed_where);
         }
@@ -349,60 +241,53 @@ static void log_parse_failure(struct hslog *log)
 static void log_server_hello(struct hslog *log, const struct hslog_event *event)
 {
     struct log_line line;
-    begin_stage_at(log, &line, "server_hello", event->t_ms);
-    log_line_string(&line, "version", log->server_hello_seen ? version_name(log->server_version) : "unknown");
-    const char *suite = mbedtls_ssl_get_ciphersuite_name(log->server_suite);
+    begin_stage_at(log, &line, HS_STAGE_server_hello, event->t_ms);
+    log_line_string(&line, "version",
+                    log->server_hello_seen ? hslog_facts_version_name(log->server_version) : "unknown");
+    const char *suite = tls_suite_name(log->server_suite);
     log_line_string(&line, "suite", suite ? suite : "unknown");
     if (log->server_version == 0x0304)
         log_line_string(&line, "group", hslog_group_name(log));
     log->resumed = log->server_version == 0x0304 ? log->server_resumed_psk : event->resumed;
     log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(&log->session->ssl);
+    const char *alpn = tls_session_alpn(log->session);
     log_line_string(&line, "alpn", alpn ? alpn : "none");
     log_line_end(&line);
 }
 
-static void format_time(const mbedtls_x509_time *time, char *out, size_t size)
+static void certificate_fields(void *context, const struct tls_certificate_info *certificate)
 {
-    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", time->year, time->mon, time->day, time->hour,
-             time->min, time->sec);
+    struct log_line *line = context;
+    char key[80];
+    snprintf(key, sizeof key, "cert%u_subject", certificate->position);
+    log_line_string(line, key, certificate->subject);
+    snprintf(key, sizeof key, "cert%u_issuer", certificate->position);
+    log_line_string(line, key, certificate->issuer);
+    snprintf(key, sizeof key, "cert%u_key", certificate->position);
+    log_line_string(line, key, certificate->key);
+    snprintf(key, sizeof key, "cert%u_not_after", certificate->position);
+    log_line_string(line, key, certificate->not_after);
 }
 
-static void log_certificate(struct hslog *log, const struct tls_session *session, double t_ms)
+static void log_certificate(struct hslog *log, const struct hslog_event *event)
 {
     struct log_line line;
-    begin_stage_at(log, &line, "certificate", t_ms);
+    begin_stage_at(log, &line, HS_STAGE_certificate, event->t_ms);
     if (!log_line_enabled(&line))
         return;
-    unsigned position = 0;
-    for (const mbedtls_x509_crt *crt = &session->server->chain; crt != NULL && crt->raw.len > 0;
-         crt = crt->next, position++) {
-        char key[80], text[256], when[32];
-        snprintf(key, sizeof key, "cert%u_subject", position);
-        mbedtls_x509_dn_gets(text, sizeof text, &crt->subject);
-        log_line_string(&line, key, text);
-        snprintf(key, sizeof key, "cert%u_issuer", position);
-        mbedtls_x509_dn_gets(text, sizeof text, &crt->issuer);
-        log_line_string(&line, key, text);
-        snprintf(key, sizeof key, "cert%u_key", position);
-        snprintf(text, sizeof text, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
-        log_line_string(&line, key, text);
-        snprintf(key, sizeof key, "cert%u_not_after", position);
-        format_time(compat_crt_valid_to(crt), when, sizeof when);
-        log_line_string(&line, key, when);
-    }
-    log_line_unsigned(&line, "chain_length", position);
+    unsigned count = tls_server_describe_chain(tls_session_server(log->session), certificate_fields, &line);
+    log_line_unsigned(&line, "chain_length", count);
     log_line_end(&line);
 }
 
 /* TLS 1.3's CertificateVerify is encrypted; Mbed TLS signs with the first
  * scheme in the client's signature_algorithms that fits the key, so that
  * is what it used. */
-static uint16_t tls13_signature_algorithm(const struct hslog *log, const struct tls_session *session)
+static uint16_t tls13_signature_algorithm(const struct hslog *log)
 {
-    const mbedtls_pk_context *key = &session->server->key;
-    bool rsa = mbedtls_pk_can_do((mbedtls_pk_context *)key, MBEDTLS_PK_RSA);
-    size_t bits = mbedtls_pk_get_bitlen(key);
+    bool rsa;
+    size_t bits;
+    tls_server_key_type(tls_session_server(log->session), &rsa, &bits);
     if (log->hello == NULL)
         return 0;
     const struct clienthello_list *offered = &log->hello->signature_algorithms;
@@ -417,6 +302,7 @@ static uint16_t tls13_signature_algorithm(const struct hslog *log, const struct 
     return 0;
 }
 
+/* A line with at most one fact. */
 static void log_simple_stage(struct hslog *log, const struct hslog_event *event, const char *key, const char *value)
 {
     struct log_line line;
@@ -426,48 +312,49 @@ static void log_simple_stage(struct hslog *log, const struct hslog_event *event,
     log_line_end(&line);
 }
 
-static const char *signature_name(uint16_t scheme)
-{
-    if (scheme == 0)
-        return "unknown";
-    const char *name = clienthello_signature_algorithm_name(scheme);
-    return name ? name : "unknown";
-}
-
 static void log_event(struct hslog *log, const struct hslog_event *event)
 {
-    const char *stage = event->stage;
-    if (strcmp(stage, "hello_retry_request") == 0) {
-        const char *group = clienthello_group_name(log->hello_retry_group);
-        log_simple_stage(log, event, "group", group ? group : "unknown");
-    } else if (strcmp(stage, "server_hello") == 0) {
+    switch (event->stage) {
+    case HS_STAGE_hello_retry_request:
+        log_simple_stage(log, event, "group", hslog_facts_group_name(log->hello_retry_group));
+        break;
+    case HS_STAGE_server_hello:
         log_server_hello(log, event);
-    } else if (strcmp(stage, "certificate") == 0) {
-        log_certificate(log, log->session, event->t_ms);
-    } else if (strcmp(stage, "server_key_exchange") == 0) {
+        break;
+    case HS_STAGE_certificate:
+        log_certificate(log, event);
+        break;
+    case HS_STAGE_server_key_exchange: {
         struct log_line line;
-        begin_stage_at(log, &line, stage, event->t_ms);
+        begin_stage_at(log, &line, event->stage, event->t_ms);
         log_line_string(&line, "group", hslog_group_name(log));
-        log_line_string(&line, "signature_algorithm", signature_name(log->signature_algorithm));
+        log_line_string(&line, "signature_algorithm", hslog_facts_signature_name(log->signature_algorithm));
         log_line_end(&line);
-    } else if (strcmp(stage, "certificate_verify") == 0) {
-        log->signature_algorithm = tls13_signature_algorithm(log, log->session);
-        log_simple_stage(log, event, "signature_algorithm", signature_name(log->signature_algorithm));
-    } else {
+        break;
+    }
+    case HS_STAGE_certificate_verify:
+        log->signature_algorithm = tls13_signature_algorithm(log);
+        log_simple_stage(log, event, "signature_algorithm", hslog_facts_signature_name(log->signature_algorithm));
+        break;
+    default:
         log_simple_stage(log, event, NULL, NULL);
+        break;
     }
 }
 
 /* Whether the facts of an event's line are known yet. */
 static bool event_ready(const struct hslog *log, const struct hslog_event *event)
 {
-    if (strcmp(event->stage, "server_hello") == 0)
+    switch (event->stage) {
+    case HS_STAGE_server_hello:
         return log->server_hello_seen;
-    if (strcmp(event->stage, "hello_retry_request") == 0)
+    case HS_STAGE_hello_retry_request:
         return log->hello_retry;
-    if (strcmp(event->stage, "server_key_exchange") == 0)
+    case HS_STAGE_server_key_exchange:
         return log->server_key_exchange_seen;
-    return true;
+    default:
+        return true;
+    }
 }
 
 /* Write the waiting lines, in order, as far as their facts are known (or
@@ -483,50 +370,68 @@ static void drain(struct hslog *log, bool all)
     log->pending_count -= done;
 }
 
-void hslog_step(void *context, struct tls_session *session, int state_before, int state_after, int result)
+/* ---- the steps */
+
+static struct hs_stage_context stage_context(const struct hslog *log, const struct tls_session *session)
+{
+    struct hs_stage_context context = {
+        .tls13 = log->server_version == 0x0304,
+        .hello_retry = log->hello_retry,
+        .tickets_on = session != NULL && tls_server_tickets_on(tls_session_server(session)),
+    };
+    return context;
+}
+
+static void log_step(struct hslog *log, enum tls_handshake_state before, enum tls_handshake_state after)
+{
+    struct log_line line;
+    begin_stage(log, &line, HS_STAGE_step);
+    log_line_string(&line, "state_from", tls_handshake_state_name(before));
+    log_line_string(&line, "state_to", tls_handshake_state_name(after));
+    log_line_end(&line);
+}
+
+/* The client's bytes are all here: its line can go at once. */
+static void client_hello_read(struct hslog *log, struct tls_session *session)
+{
+    drain(log, true);
+    log->client_hellos++;
+    parse_client_hello(log);
+    if (log->hello_status == CLIENTHELLO_OK)
+        log_client_hello(log);
+    else
+        log_parse_failure(log);
+    /* what tlsd's own policy checks read (a malformed hello is refused) */
+    tls_session_set_hello(session, log->hello, log->hello_status);
+}
+
+void hslog_step(void *context, struct tls_session *session, enum tls_handshake_state state_before,
+                enum tls_handshake_state state_after, int result)
 {
     struct hslog *log = context;
     log->session = session;
+    struct hs_stage_context stages = stage_context(log, session);
     if (result != 0) {
-        log->stage_in_progress = stage_in_progress(log, state_before);
+        log->stage_in_progress = hs_stage_in_progress(&stages, state_before);
         return;
     }
-    const char *stage = stage_for(log, state_before, state_after);
-    if (stage != NULL)
-        log->last_stage = stage;
-    if (log_enabled(LOG_LEVEL_DEBUG)) {
-        struct log_line line;
-        begin_stage(log, &line, "step");
-        log_line_unsigned(&line, "mbedtls_state_from", (uint64_t)state_before);
-        log_line_unsigned(&line, "mbedtls_state_to", (uint64_t)state_after);
-        log_line_end(&line);
-    }
-    /* 3.6 passes through its TLS 1.3 ticket states even with tickets off */
-    if (stage != NULL && strcmp(stage, "new_session_ticket") == 0 && !session->server->tickets_on)
-        stage = NULL;
-    if (stage == NULL)
+    struct hs_step step = hs_stage_step(&stages, state_before, state_after);
+    if (step.completed != HS_STAGE_NONE)
+        log->last_stage = step.completed;
+    if (log_enabled(LOG_LEVEL_DEBUG))
+        log_step(log, state_before, state_after);
+    if (!step.logged)
         return;
-    if (strcmp(stage, "client_hello") == 0) {
-        /* the client's bytes are all here: its line can go at once */
-        drain(log, true);
-        log->client_hellos++;
-        parse_client_hello(log);
-        if (log->hello_status == CLIENTHELLO_OK)
-            log_client_hello(log);
-        else
-            log_parse_failure(log);
-        /* what tlsd's own policy checks read (a malformed hello is refused) */
-        tls_session_set_hello(session, log->hello, log->hello_status);
+    if (step.completed == HS_STAGE_client_hello) {
+        client_hello_read(log, session);
         return;
     }
     if (log->pending_count == HSLOG_MAX_PENDING)
         drain(log, true);
     struct hslog_event *event = &log->pending[log->pending_count++];
-    event->stage = stage;
+    event->stage = step.completed;
     event->t_ms = milliseconds_since(&log->first_byte);
-    /* TLS 1.2 resumption skips the certificate: Mbed TLS goes from the
-     * ServerHello straight to ChangeCipherSpec (or its ticket) */
-    event->resumed = strcmp(stage, "server_hello") == 0 && state_after == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC;
+    event->resumed = step.resumed;
     drain(log, false);
 }
 
@@ -682,228 +587,14 @@ static void find_received_alert(struct hslog *log)
     }
 }
 
-/* ---- the handshake record (JSON), for the client that asks for its own */
-
-struct json {
-    char *data;
-    size_t length;
-    size_t capacity;
-    bool failed;
-};
-
-static void json_raw(struct json *json, const char *text, size_t length)
-{
-    if (json->failed)
-        return;
-    if (json->length + length + 1 > json->capacity) {
-        size_t capacity = json->capacity ? json->capacity : 4096;
-        while (capacity < json->length + length + 1)
-            capacity *= 2;
-        char *grown = realloc(json->data, capacity);
-        if (grown == NULL) {
-            json->failed = true;
-            return;
-        }
-        json->data = grown;
-        json->capacity = capacity;
-    }
-    memcpy(json->data + json->length, text, length);
-    json->length += length;
-    json->data[json->length] = '\0';
-}
-
-static void json_text(struct json *json, const char *text)
-{
-    json_raw(json, text, strlen(text));
-}
-
-static void emit_to_json(void *context, const char *bytes, size_t length)
-{
-    json_raw(context, bytes, length);
-}
-
-static void json_string(struct json *json, const char *value)
-{
-    if (value == NULL) {
-        json_text(json, "null");
-        return;
-    }
-    json_raw(json, "\"", 1);
-    log_escape_json(value, emit_to_json, json);
-    json_raw(json, "\"", 1);
-}
-
-static void json_key(struct json *json, const char *key, bool first)
-{
-    if (!first)
-        json_raw(json, ",", 1);
-    json_string(json, key);
-    json_raw(json, ":", 1);
-}
-
-static void json_name_list(struct json *json, const char *key, const struct clienthello_list *list,
-                           const char *(*name_of)(uint16_t))
-{
-    json_key(json, key, false);
-    json_raw(json, "[", 1);
-    bool first = true;
-    size_t kept = list->count < CLIENTHELLO_MAX_LIST ? list->count : CLIENTHELLO_MAX_LIST;
-    for (size_t i = 0; i < kept; i++) {
-        if (clienthello_is_grease(list->values[i]))
-            continue;
-        char one[64];
-        name_or_hex(one, sizeof one, name_of(list->values[i]), list->values[i]);
-        if (!first)
-            json_raw(json, ",", 1);
-        json_string(json, one);
-        first = false;
-    }
-    json_raw(json, "]", 1);
-}
-
-static void json_number(struct json *json, double value, int decimals)
-{
-    char number[48];
-    snprintf(number, sizeof number, "%.*f", decimals, value);
-    json_text(json, number);
-}
-
-static char *build_json(const struct hslog *log, const struct tls_session *session, double handshake_ms)
-{
-    const mbedtls_ssl_context *ssl = &session->ssl;
-    struct json json = { 0 };
-    char text[256];
-    json_raw(&json, "{", 1);
-    json_key(&json, "connection", true);
-    snprintf(text, sizeof text, "%llu", (unsigned long long)log->connection_id);
-    json_text(&json, text);
-    json_key(&json, "peer", false);
-    json_string(&json, log->peer);
-    json_key(&json, "version", false);
-    json_string(&json, tls_version_name(ssl));
-    const char *iana = clienthello_cipher_suite_name(log->server_suite);
-    json_key(&json, "suite", false);
-    json_string(&json, iana);
-    json_key(&json, "suite_mbedtls", false);
-    json_string(&json, mbedtls_ssl_get_ciphersuite(ssl));
-    json_key(&json, "group", false);
-    json_string(&json, log->group ? hslog_group_name(log) : NULL);
-    json_key(&json, "signature_algorithm", false);
-    json_string(&json, log->signature_algorithm ? signature_name(log->signature_algorithm) : NULL);
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
-    json_key(&json, "alpn", false);
-    json_string(&json, alpn);
-    json_key(&json, "resumed", false);
-    json_text(&json, log->resumed ? "true" : "false");
-    json_key(&json, "handshake_ms", false);
-    json_number(&json, handshake_ms, 3);
-
-    json_key(&json, "stages", false);
-    json_raw(&json, "[", 1);
-    for (size_t i = 0; i < log->stage_count; i++) {
-        json_raw(&json, i ? ",{" : "{", i ? 2 : 1);
-        json_key(&json, "stage", true);
-        json_string(&json, log->stages[i].stage);
-        json_key(&json, "t_ms", false);
-        json_number(&json, log->stages[i].t_ms, 3);
-        json_raw(&json, "}", 1);
-    }
-    json_raw(&json, "]", 1);
-
-    const struct clienthello *hello = log->hello;
-    json_key(&json, "client_hello", false);
-    if (hello == NULL || log->hello_status != CLIENTHELLO_OK) {
-        json_text(&json, "null");
-    } else {
-        json_raw(&json, "{", 1);
-        json_key(&json, "sni", true);
-        json_string(&json, hello->has_server_name && hello->server_name[0] ? hello->server_name : NULL);
-        if (hello->supported_versions.count > 0) {
-            json_name_list(&json, "offered_versions", &hello->supported_versions, clienthello_version_name);
-        } else {
-            json_key(&json, "offered_versions", false);
-            json_raw(&json, "[", 1);
-            json_string(&json, version_name(hello->client_version));
-            json_raw(&json, "]", 1);
-        }
-        json_name_list(&json, "cipher_suites", &hello->cipher_suites, clienthello_cipher_suite_name);
-        json_name_list(&json, "groups", &hello->supported_groups, clienthello_group_name);
-        json_name_list(&json, "key_shares", &hello->key_share_groups, clienthello_group_name);
-        json_name_list(&json, "signature_algorithms", &hello->signature_algorithms,
-                       clienthello_signature_algorithm_name);
-        json_key(&json, "alpn", false);
-        json_raw(&json, "[", 1);
-        for (size_t i = 0; i < hello->alpn_count && i < CLIENTHELLO_MAX_ALPN; i++) {
-            if (i)
-                json_raw(&json, ",", 1);
-            json_string(&json, hello->alpn[i]);
-        }
-        json_raw(&json, "]", 1);
-        json_name_list(&json, "extensions", &hello->extensions, clienthello_extension_name);
-        json_key(&json, "resumption_offered", false);
-        json_raw(&json, "[", 1);
-        bool first = true;
-        if (hello->session_id_length > 0 && !offers_tls13(hello)) {
-            json_string(&json, "session_id");
-            first = false;
-        }
-        if (hello->session_ticket_length > 0) {
-            json_text(&json, first ? "" : ",");
-            json_string(&json, "ticket");
-            first = false;
-        }
-        if (hello->has_pre_shared_key) {
-            json_text(&json, first ? "" : ",");
-            json_string(&json, "psk");
-        }
-        json_raw(&json, "]", 1);
-        char ja3_text[2048], ja3[33], ja4[40];
-        clienthello_ja3(hello, ja3_text, sizeof ja3_text, ja3);
-        clienthello_ja4(hello, 't', ja4);
-        json_key(&json, "ja3", false);
-        json_string(&json, ja3);
-        json_key(&json, "ja4", false);
-        json_string(&json, ja4);
-        json_raw(&json, "}", 1);
-    }
-
-    json_key(&json, "certificates", false);
-    json_raw(&json, "[", 1);
-    if (!log->resumed) {
-        bool first = true;
-        for (const mbedtls_x509_crt *crt = &session->server->chain; crt != NULL && crt->raw.len > 0;
-             crt = crt->next) {
-            json_raw(&json, first ? "{" : ",{", first ? 1 : 2);
-            first = false;
-            mbedtls_x509_dn_gets(text, sizeof text, &crt->subject);
-            json_key(&json, "subject", true);
-            json_string(&json, text);
-            mbedtls_x509_dn_gets(text, sizeof text, &crt->issuer);
-            json_key(&json, "issuer", false);
-            json_string(&json, text);
-            snprintf(text, sizeof text, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
-            json_key(&json, "key", false);
-            json_string(&json, text);
-            format_time(compat_crt_valid_to(crt), text, sizeof text);
-            json_key(&json, "not_after", false);
-            json_string(&json, text);
-            json_raw(&json, "}", 1);
-        }
-    }
-    json_raw(&json, "]}", 2);
-    if (json.failed) {
-        free(json.data);
-        return NULL;
-    }
-    return json.data;
-}
+/* ---- the handshake record */
 
 static void keep_record(struct hslog *log, double handshake_ms)
 {
     size_t hello_length = 0;
     if (log->hello != NULL && log->hello_status == CLIENTHELLO_OK)
         hello_length = log->hello->record_bytes;
-    struct hslog_record *record = malloc(sizeof *record + hello_length);
+    struct hslog_record *record = hslog_record_new(log->inbound + log->hello_offset, hello_length);
     if (record == NULL)
         return;  /* the endpoint then answers 404, as for a connection without one */
     record->connection_id = log->connection_id;
@@ -916,41 +607,8 @@ static void keep_record(struct hslog *log, double handshake_ms)
     record->stage_count = log->stage_count;
     memcpy(record->stages, log->stages, sizeof record->stages);
     record->hello_status = hello_length > 0 ? CLIENTHELLO_OK : log->hello_status;
-    record->hello_length = hello_length;
-    if (hello_length > 0)
-        memcpy(record->hello_bytes, log->inbound + log->hello_offset, hello_length);
     free(log->record);
     log->record = record;
-}
-
-char *hslog_record_json(const struct hslog_record *record, const char *peer, const struct tls_session *session)
-{
-    /* the same facts as at the handshake's end, in an hslog of its own */
-    static _Thread_local uint8_t scratch[CLIENTHELLO_MAX_MESSAGE];
-    struct hslog *log = calloc(1, sizeof *log);
-    if (log == NULL)
-        return NULL;
-    log->connection_id = record->connection_id;
-    log->peer = peer;
-    log->server_version = record->server_version;
-    log->server_suite = record->server_suite;
-    log->group = record->group;
-    log->signature_algorithm = record->signature_algorithm;
-    log->resumed = record->resumed;
-    log->stage_count = record->stage_count;
-    memcpy(log->stages, record->stages, sizeof log->stages);
-    log->hello_status = record->hello_status;
-    if (record->hello_length > 0) {
-        log->hello = malloc(sizeof *log->hello);
-        if (log->hello == NULL ||
-            clienthello_parse_records(record->hello_bytes, record->hello_length, log->hello, scratch) !=
-                CLIENTHELLO_OK)
-            log->hello_status = CLIENTHELLO_INVALID;
-    }
-    char *json = build_json(log, session, record->handshake_ms);
-    free(log->hello);
-    free(log);
-    return json;
 }
 
 void hslog_keep_record(struct hslog *log)
@@ -975,7 +633,8 @@ void hslog_init(struct hslog *log, uint64_t connection_id, const char *peer, con
     log->first_byte = *first_byte;
     log->alert_sent = -1;
     log->alert_received = -1;
-    log->stage_in_progress = "client_hello";
+    log->stage_in_progress = HS_STAGE_client_hello;
+    log->last_stage = HS_STAGE_NONE;
 }
 
 void hslog_free(struct hslog *log)
@@ -990,18 +649,16 @@ void hslog_free(struct hslog *log)
 
 void hslog_established(struct hslog *log, const struct tls_session *session)
 {
-    const mbedtls_ssl_context *ssl = &session->ssl;
     log->session = session;
     drain(log, true);
-    /* a handshake that sent no certificate resumed a session */
-    log->resumed = !session->sent_certificate;
+    log->resumed = tls_session_resumed(session);
     struct log_line line;
-    begin_stage(log, &line, "established");
-    log_line_string(&line, "version", tls_version_name(ssl));
-    log_line_string(&line, "suite", mbedtls_ssl_get_ciphersuite(ssl));
+    begin_stage(log, &line, HS_STAGE_established);
+    log_line_string(&line, "version", tls_session_version(session));
+    log_line_string(&line, "suite", tls_session_suite(session));
     log_line_string(&line, "group", hslog_group_name(log));
     log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
+    const char *alpn = tls_session_alpn(session);
     log_line_string(&line, "alpn", alpn ? alpn : "none");
     double handshake_ms = milliseconds_since(&log->first_byte);
     log_line_decimal(&line, "handshake_ms", handshake_ms, 3);
@@ -1010,6 +667,30 @@ void hslog_established(struct hslog *log, const struct tls_session *session)
     if (log->keep_record)
         keep_record(log, handshake_ms);
     hslog_free(log);
+}
+
+/* The failure's facts: where it stopped, why, and the alerts. */
+static void failure_fields(struct hslog *log, struct log_line *line, const struct tls_session *session,
+                           const char *reason, int error)
+{
+    /* tlsd's own refusal of what a completed step read stops at that step */
+    bool after_step = session != NULL && tls_session_refused_after_step(session) && log->last_stage != HS_STAGE_NONE;
+    log_line_string(line, "at", hs_stage_name(after_step ? log->last_stage : log->stage_in_progress));
+    log_line_string(line, "reason", reason);
+    if (error != 0 && (session == NULL || tls_session_refusal(session) == TLS_REFUSAL_NONE)) {
+        char text[160];
+        tls_error_text(error, text, sizeof text);
+        log_line_string(line, "error", text);
+    }
+    /* the alert tlsd added is known even when it went encrypted */
+    int alert_sent = session != NULL && tls_session_alert_sent(session) >= 0 ? tls_session_alert_sent(session)
+                                                                             : log->alert_sent;
+    const char *sent = alert_sent >= 0 ? hslog_alert_name(alert_sent) : "none";
+    log_line_string(line, "alert_sent", sent ? sent : "unknown");
+    if (log->alert_received >= 0) {
+        const char *received = hslog_alert_name(log->alert_received);
+        log_line_string(line, "alert_received", received ? received : "unknown");
+    }
 }
 
 void hslog_failed(struct hslog *log, const struct tls_session *session, const char *reason, int error)
@@ -1029,25 +710,9 @@ void hslog_failed(struct hslog *log, const struct tls_session *session, const ch
     }
     find_received_alert(log);
     struct log_line line;
-    begin_stage(log, &line, "handshake_failed");
-    /* tlsd's own refusal of what a completed step read stops at that step */
-    bool after_step = session != NULL && session->refused_after_step && log->last_stage != NULL;
-    log_line_string(&line, "at", after_step ? log->last_stage : log->stage_in_progress);
-    log_line_string(&line, "reason", reason);
-    if (error != 0 && (session == NULL || session->refusal == TLS_REFUSAL_NONE)) {
-        char text[160];
-        tls_error_text(error, text, sizeof text);
-        log_line_string(&line, "error", text);
-    }
-    /* the alert tlsd added is known even when it went encrypted */
-    int alert_sent = session != NULL && session->alert_sent >= 0 ? session->alert_sent : log->alert_sent;
-    const char *sent = alert_sent >= 0 ? hslog_alert_name(alert_sent) : "none";
-    log_line_string(&line, "alert_sent", sent ? sent : "unknown");
-    if (log->alert_received >= 0) {
-        const char *received = hslog_alert_name(log->alert_received);
-        log_line_string(&line, "alert_received", received ? received : "unknown");
-    }
-    log_line_unsigned(&line, "bytes_received", session ? session->bytes_received : log->inbound_length);
+    begin_stage(log, &line, HS_STAGE_handshake_failed);
+    failure_fields(log, &line, session, reason, error);
+    log_line_unsigned(&line, "bytes_received", session ? tls_session_bytes_received(session) : log->inbound_length);
     log_line_end(&line);
     log->finished = true;
     hslog_free(log);

@@ -3,7 +3,13 @@
  * connection's first byte and the facts of that stage: what the client
  * offered (read from its ClientHello), what the server chose (read from
  * the server's own ServerHello and ServerKeyExchange), the chain sent,
- * and at the end how it went. */
+ * and at the end how it went.
+ *
+ * The parts: hs_stage.c says which stage a step completed (pure, over
+ * tlsd's own handshake states), hslog_facts.c describes the facts once for
+ * the line and the record, hslog_record.c keeps the handshake record and
+ * makes its JSON, and this module captures the wire and writes the lines.
+ * It knows TLS only through tls.h's accessors. */
 #ifndef TLSD_HSLOG_H
 #define TLSD_HSLOG_H
 
@@ -13,16 +19,19 @@
 #include <time.h>
 
 #include "clienthello.h"
+#include "hs_stage.h"
+#include "hslog_record.h"
+#include "tls_handshake_state.h"
 
 struct tls_session;
 
-#define HSLOG_MAX_PENDING 24
+#define HSLOG_MAX_PENDING HSLOG_MAX_STAGES
 
 /* A stage whose step completed but whose line waits for its facts: Mbed
  * TLS 3.6 sends a TLS 1.3 flight (ServerHello ... Finished) in one go after
  * the last of its steps, and the ServerHello's facts are read from it. */
 struct hslog_event {
-    const char *stage;
+    enum hs_stage stage;
     double t_ms;
     bool resumed;                 /* server_hello of TLS 1.2: the step skipped the certificate */
 };
@@ -40,6 +49,7 @@ struct hslog {
     struct clienthello *hello;    /* the latest ClientHello, once parsed */
     enum clienthello_status hello_status;
     unsigned client_hellos;       /* 2 after a HelloRetryRequest */
+    size_t hello_offset;          /* where in `inbound` the latest ClientHello's records start */
 
     /* what the server sent, from its own plaintext records */
     uint16_t server_version;      /* 0x0303 / 0x0304; 0 until the ServerHello */
@@ -60,24 +70,24 @@ struct hslog {
     const struct tls_session *session;
     struct hslog_event pending[HSLOG_MAX_PENDING];
     size_t pending_count;
+    enum hs_stage stage_in_progress;  /* where a failure stops */
+    enum hs_stage last_stage;     /* the latest stage whose step completed */
 
     /* every stage logged, for the handshake record */
-    struct hslog_event stages[HSLOG_MAX_PENDING];
+    struct hslog_stage_time stages[HSLOG_MAX_STAGES];
     size_t stage_count;
     bool keep_record;             /* keep `record` when established */
     struct hslog_record *record;  /* the facts of the handshake, for the client that asks */
-    size_t hello_offset;          /* where in `inbound` the latest ClientHello's records start */
-    const char *stage_in_progress;
-    const char *last_stage;       /* the latest stage whose step completed */
 };
 
 void hslog_init(struct hslog *log, uint64_t connection_id, const char *peer, const struct timespec *first_byte);
 void hslog_free(struct hslog *log);
 
-/* tls_session callbacks (context = the hslog) */
+/* tls_session callbacks (tls_observer; context = the hslog) */
 void hslog_received(void *context, const unsigned char *bytes, size_t length);
 void hslog_sent(void *context, const unsigned char *bytes, size_t length);
-void hslog_step(void *context, struct tls_session *session, int state_before, int state_after, int result);
+void hslog_step(void *context, struct tls_session *session, enum tls_handshake_state state_before,
+                enum tls_handshake_state state_after, int result);
 
 /* The handshake completed: the `established` line. Frees the capture. */
 void hslog_established(struct hslog *log, const struct tls_session *session);
@@ -88,37 +98,14 @@ void hslog_established(struct hslog *log, const struct tls_session *session);
  * received. `session` may be NULL when TLS never started. */
 void hslog_failed(struct hslog *log, const struct tls_session *session, const char *reason, int error);
 
-/* Ask for the JSON record of this handshake (built when it is
- * established); hslog_take_record() hands it over (caller frees), and must
- * be called after hslog_established(). */
-/* The handshake record: the facts the JSON endpoint shows, kept compact
- * (the ClientHello as its bytes) for the connection's life and turned into
- * JSON only when the client asks: most connections never do, and
- * formatting it for each of them cost more than a resumed handshake's
- * own work. */
-struct hslog_record {
-    uint64_t connection_id;
-    uint16_t server_version;
-    uint16_t server_suite;
-    uint16_t group;
-    uint16_t signature_algorithm;
-    bool resumed;
-    double handshake_ms;
-    size_t stage_count;
-    struct hslog_event stages[HSLOG_MAX_PENDING];
-    enum clienthello_status hello_status;
-    size_t hello_length;
-    unsigned char hello_bytes[];  /* the ClientHello's records, as received */
-};
-
+/* Ask for the handshake record (hslog_record.h), made when the handshake
+ * is established; hslog_take_record() hands it over (the caller frees it)
+ * after hslog_established(), or returns NULL. The record becomes JSON with
+ * hslog_record_json(). */
 void hslog_keep_record(struct hslog *log);
-/* The record made at hslog_established (the caller frees it), or NULL. */
 struct hslog_record *hslog_take_record(struct hslog *log);
-/* The record as JSON (malloc'd; NULL when out of memory). `session` is the
- * connection's, for the chain sent and the negotiated names. */
-char *hslog_record_json(const struct hslog_record *record, const char *peer, const struct tls_session *session);
 
-/* The chosen group / whether resumed, for other modules' records. */
+/* The chosen group's name ("x25519"), "none" if none was seen. */
 const char *hslog_group_name(const struct hslog *log);
 
 /* An alert description's name ("handshake_failure"), or NULL. */

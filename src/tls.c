@@ -901,7 +901,8 @@ static int handshake_step(struct tls_session *session, int *error)
     if (result == 0 && before == MBEDTLS_SSL_CLIENT_HELLO)
         session->tls13 = compat_is_tls13(&session->ssl);
     if (session->on_step && result != MBEDTLS_ERR_SSL_WANT_READ && result != MBEDTLS_ERR_SSL_WANT_WRITE)
-        session->on_step(session->callback_context, session, before, after, result);
+        session->on_step(session->callback_context, session, compat_handshake_state(before),
+                         compat_handshake_state(after), result);
     if (result == 0) {
         session->refusal = judge_step(session, before, after);
         session->refused_after_step = session->refusal != TLS_REFUSAL_NONE;

@@ -23,6 +23,7 @@
 #include "config.h"
 #include "record_scan.h"
 #include "ticket_keys.h"
+#include "tls_handshake_state.h"
 
 struct evbuffer;
 struct keylog;
@@ -143,10 +144,10 @@ const char *tls_refusal_reason(enum tls_refusal refusal);
 struct tls_session;
 
 /* Called after every handshake step with the state before and after it
- * and the step's result (0 or an Mbed TLS error): hslog turns these into
- * the handshake stages. */
-typedef void tls_step_callback(void *context, struct tls_session *session,
-                               int state_before, int state_after, int result);
+ * (tlsd's own, tls_handshake_state.h) and the step's result (0 or an Mbed
+ * TLS error): hslog turns these into the handshake stages. */
+typedef void tls_step_callback(void *context, struct tls_session *session, enum tls_handshake_state state_before,
+                               enum tls_handshake_state state_after, int result);
 /* Raw bytes as they cross the wire: what the peer sent, and each record
  * Mbed TLS wrote (one call per record). */
 typedef void tls_bytes_callback(void *context, const unsigned char *bytes, size_t length);

@@ -1,0 +1,50 @@
+/* hslog_record.h: the handshake record, the facts the handshake endpoint
+ * shows. It is kept compact (the ClientHello as its bytes) for the
+ * connection's life and turned into JSON only when the client asks: most
+ * connections never do, and formatting it for each of them cost more than
+ * a resumed handshake's own work. */
+#ifndef TLSD_HSLOG_RECORD_H
+#define TLSD_HSLOG_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "clienthello.h"
+#include "hs_stage.h"
+
+struct tls_session;
+
+#define HSLOG_MAX_STAGES 24
+
+/* A stage logged, and when (milliseconds since the connection's first byte). */
+struct hslog_stage_time {
+    enum hs_stage stage;
+    double t_ms;
+};
+
+struct hslog_record {
+    uint64_t connection_id;
+    uint16_t server_version;
+    uint16_t server_suite;
+    uint16_t group;                 /* 0 if unknown */
+    uint16_t signature_algorithm;   /* 0 if unknown */
+    bool resumed;
+    double handshake_ms;
+    size_t stage_count;
+    struct hslog_stage_time stages[HSLOG_MAX_STAGES];
+    enum clienthello_status hello_status;
+    size_t hello_length;
+    unsigned char hello_bytes[];    /* the ClientHello's records, as received */
+};
+
+/* A record holding a copy of the ClientHello's records (`hello_length`
+ * may be 0); the caller fills in the rest and frees it. NULL when out of
+ * memory. */
+struct hslog_record *hslog_record_new(const unsigned char *hello_bytes, size_t hello_length);
+
+/* The record as JSON (malloc'd; NULL when out of memory). `session` is the
+ * connection's, for the chain sent and the negotiated names. */
+char *hslog_record_json(const struct hslog_record *record, const char *peer, const struct tls_session *session);
+
+#endif
