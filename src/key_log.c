@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "log.h"
 
 struct keylog {
@@ -115,16 +116,6 @@ void keylog_close(struct keylog *keylog)
     free(keylog);
 }
 
-static size_t append_hex(char *out, const unsigned char *bytes, size_t length)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < length; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    return 2 * length;
-}
-
 void keylog_write(struct keylog *keylog, const char *label, const unsigned char client_random[32],
                   const unsigned char *secret, size_t secret_length)
 {
@@ -136,9 +127,9 @@ void keylog_write(struct keylog *keylog, const char *label, const unsigned char 
     memcpy(line, label, label_length);  /* NOLINT(bugprone-not-null-terminated-result): written by length */
     used += label_length;
     line[used++] = ' ';
-    used += append_hex(line + used, client_random, 32);
+    used += hex_encode(client_random, 32, line + used);
     line[used++] = ' ';
-    used += append_hex(line + used, secret, secret_length);
+    used += hex_encode(secret, secret_length, line + used);
     line[used++] = '\n';
     ssize_t written = write(keylog->fd, line, used);
     if (written != (ssize_t)used)

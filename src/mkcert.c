@@ -42,6 +42,7 @@
 #include <mbedtls/x509_crt.h>
 
 #include "compat.h"
+#include "hex.h"
 #include "ticket_keys.h"
 
 #ifndef PACKAGE_VERSION
@@ -1080,8 +1081,7 @@ struct ticket_key_work {
 
 static void name_prefix(const struct ticket_key *key, char hex[17])
 {
-    for (size_t i = 0; i < 8; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key->name[i]);
+    hex[hex_encode(key->name, 8, hex)] = '\0';
 }
 
 /* A fresh key from CTR-DRBG, its name unlike any in `others`. */

@@ -234,9 +234,9 @@ static void text_append(struct text_out *text, const char *bytes, size_t count)
 
 static void text_append_hex(struct text_out *text, const unsigned char *bytes, size_t count)
 {
-    static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < count; i++) {
-        char pair[2] = { digits[bytes[i] >> 4], digits[bytes[i] & 15] };
+        char pair[2];
+        hex_encode(&bytes[i], 1, pair);
         text_append(text, pair, 2);
     }
 }
@@ -424,18 +424,13 @@ void ticket_keys_set_clock(struct ticket_keys *keys, ticket_keys_clock *clock)
 
 void ticket_keys_issuing_name(struct ticket_keys *keys, char hex[TICKET_KEY_NAME_HEX_SIZE])
 {
-    static const char digits[] = "0123456789abcdef";
     unsigned char name[TICKET_KEY_NAME_SIZE] = { 0 };
     if (pthread_mutex_lock(&keys->mutex) == 0) {
         if (keys->count > 0)
             memcpy(name, keys->keys[0]->name, sizeof name);
         pthread_mutex_unlock(&keys->mutex);
     }
-    for (size_t i = 0; i < sizeof name; i++) {
-        hex[2 * i] = digits[name[i] >> 4];
-        hex[2 * i + 1] = digits[name[i] & 15];
-    }
-    hex[2 * sizeof name] = '\0';
+    hex[hex_encode(name, sizeof name, hex)] = '\0';
 }
 
 /* ---- the callbacks --------------------------------------------------------- */
