@@ -41,6 +41,7 @@
 #include <mbedtls/rsa.h>
 #include <mbedtls/x509_crt.h>
 
+#include "cert_time.h"
 #include "compat.h"
 #include "hex.h"
 #include "ticket_keys.h"
@@ -1033,20 +1034,13 @@ static int write_files(const struct options *options, struct output_file *files,
 
 /* ------------------------------------------------------------ report */
 
-static void format_date(time_t when, char *text, size_t size)
-{
-    struct tm tm;
-    gmtime_r(&when, &tm);
-    strftime(text, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
 static void report(const struct options *options, const struct output_file *files, time_t now,
                    time_t leaf_not_after)
 {
     const char *algorithm = options->rsa ? "RSA-2048" : "ECDSA P-256";
     char root_until[40], leaf_until[40];
-    format_date(now + (time_t)ROOT_DAYS * DAY_SECONDS, root_until, sizeof root_until);
-    format_date(leaf_not_after, leaf_until, sizeof leaf_until);
+    cert_time_format_epoch(now + (time_t)ROOT_DAYS * DAY_SECONDS, root_until, sizeof root_until);
+    cert_time_format_epoch(leaf_not_after, leaf_until, sizeof leaf_until);
 
     printf(PROGRAM ": wrote %s (root CA \"" ROOT_CN "\", %s, until %s)\n", files[FILE_CA].path,
            algorithm, root_until);
@@ -1221,7 +1215,7 @@ static int ticket_keys_mode(const struct options *options, struct ticket_key_wor
 
     time_t now = time(NULL);
     char date[40], comment[96];
-    format_date(now, date, sizeof date);
+    cert_time_format_epoch(now, date, sizeof date);
     snprintf(comment, sizeof comment, "made by " PROGRAM " %s on %s",
              rotate ? "--rotate-ticket-keys" : "--ticket-keys", date);
     size_t length = ticket_keys_format(&work->new_keys, comment, work->text, sizeof work->text);
