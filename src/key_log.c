@@ -13,6 +13,7 @@
 
 #include "hex.h"
 #include "log.h"
+#include "secret_file.h"
 
 struct keylog {
     int fd;
@@ -90,10 +91,7 @@ struct keylog *keylog_open(const char *path, const char *user, char *error, size
         close(fd);
         return NULL;
     }
-    if (status.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(error, error_size,
-                 "keylog_file %s: readable by group or others (mode %04o): it would hand out every "
-                 "session's secrets; run chmod 600 on it", path, (unsigned)(status.st_mode & 07777));
+    if (secret_file_check_mode("keylog_file", path, status.st_mode, error, error_size) != 0) {
         close(fd);
         return NULL;
     }

@@ -21,6 +21,7 @@
 #include "compat.h"
 #include "key_log.h"
 #include "log.h"
+#include "secret_file.h"
 #include "session_cache.h"
 
 /* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,
