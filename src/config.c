@@ -123,13 +123,7 @@ void config_free(struct tlsd_config *config)
 
 const char *config_log_level_name(enum log_level level)
 {
-    switch (level) {
-    case LOG_LEVEL_ERROR: return "error";
-    case LOG_LEVEL_WARN:  return "warn";
-    case LOG_LEVEL_INFO:  return "info";
-    case LOG_LEVEL_DEBUG: return "debug";
-    }
-    return "unknown";
+    return log_level_name(level);
 }
 
 /* --------------------------------------------------------------- listen */
