@@ -10,6 +10,7 @@
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include "autoconfig.h"   /* PACKAGE_VERSION, as tlsd -V has it */
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -45,10 +46,6 @@
 #include "compat.h"
 #include "hex.h"
 #include "ticket_keys.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0.1.0"
-#endif
 
 #define PROGRAM "tlsd-mkcert"
 
@@ -936,8 +933,9 @@ static bool write_all(int fd, const char *data, size_t length)
 /* Writes the parts into a fresh temporary file next to file->path, to be
  * renamed into place: a crash never leaves half a file under the real
  * name. The file is created with its final mode (O_EXCL: never through
- * someone else's file or symlink), and the key is fchmod-ed to exactly 0600
- * whatever the umask. */
+ * someone else's file or symlink), a key (mode 0600) is fchmod-ed to
+ * exactly that whatever the umask, and a file replaced by root keeps its
+ * owner and group (keep_owner). */
 static int write_temp(struct output_file *file, const char *dir, const char *const *parts,
                       size_t part_count)
 {
