@@ -1,5 +1,6 @@
 /* clienthello.h: a parser for the TLS ClientHello, over the raw bytes a
- * client sent (TLS records), and the JA3 / JA4 fingerprints.
+ * client sent (TLS records). The JA3 / JA4 fingerprints of what it parsed
+ * are in fingerprint.h, the IANA names of its values in tls_names.h.
  *
  * Pure functions over buffers: no I/O, no allocation, never a read past a
  * length field. tlsd feeds it the bytes its receive callback saw, so it
@@ -92,21 +93,10 @@ enum clienthello_status clienthello_parse_message(const uint8_t *body, size_t le
 /* GREASE values (RFC 8701): 0x0a0a, 0x1a1a, ..., 0xfafa. */
 bool clienthello_is_grease(uint16_t value);
 
-/* JA3 (salesforce/ja3): the text "771,4865-4866-...,0-23-...,29-23-24,0" and
- * its MD5 as 32 lower-case hex digits. GREASE values are left out. */
-void clienthello_ja3(const struct clienthello *hello, char *text, size_t text_size, char md5_hex[33]);
-
-/* JA4 (FoxIO JA4 spec, JA4.md): e.g. "t13d1516h2_8daaf6152771_e5627efa2ab1".
- * `transport` is 't' for TCP. */
-void clienthello_ja4(const struct clienthello *hello, char transport, char out[40]);
-
-/* IANA names, e.g. "TLS_AES_128_GCM_SHA256", "x25519", "ecdsa_secp256r1_sha256",
- * "server_name", "TLS1.3"; "GREASE" for GREASE values; NULL when unknown
- * (the caller prints 0x%04x). */
-const char *clienthello_cipher_suite_name(uint16_t id);
-const char *clienthello_group_name(uint16_t id);
-const char *clienthello_signature_algorithm_name(uint16_t id);
-const char *clienthello_extension_name(uint16_t id);
-const char *clienthello_version_name(uint16_t version);
+/* Entries of `list` held in values[] (count goes on past the cap). */
+static inline size_t clienthello_list_stored(const struct clienthello_list *list)
+{
+    return list->count < CLIENTHELLO_MAX_LIST ? list->count : CLIENTHELLO_MAX_LIST;
+}
 
 #endif

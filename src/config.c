@@ -11,6 +11,7 @@
 #endif
 
 #include "config.h"
+#include "small_file.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -122,13 +123,7 @@ void config_free(struct tlsd_config *config)
 
 const char *config_log_level_name(enum log_level level)
 {
-    switch (level) {
-    case LOG_LEVEL_ERROR: return "error";
-    case LOG_LEVEL_WARN:  return "warn";
-    case LOG_LEVEL_INFO:  return "info";
-    case LOG_LEVEL_DEBUG: return "debug";
-    }
-    return "unknown";
+    return log_level_name(level);
 }
 
 /* --------------------------------------------------------------- listen */
@@ -702,70 +697,28 @@ int config_load_file(struct tlsd_config *config, const char *path,
                      char *error, size_t error_size)
 {
     struct stat status;
-    char *buffer = NULL;
-    size_t length = 0, capacity;
-    int fd, result = -1;
+    char *text = NULL;
+    size_t length = 0;
+    int result = -1;
 
-    fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
         set_error(error, error_size, "%s: %s", path, strerror(errno));
         return -1;
     }
     if (fstat(fd, &status) != 0) {
         set_error(error, error_size, "%s: %s", path, strerror(errno));
-        goto done;
-    }
-    if (S_ISDIR(status.st_mode)) {
+    } else if (S_ISDIR(status.st_mode)) {
         set_error(error, error_size, "%s: %s", path, strerror(EISDIR));
-        goto done;
+    } else if (small_file_read(fd, CONFIG_MAX_FILE_SIZE, &text, &length) != 0) {
+        if (errno == EFBIG)
+            set_error(error, error_size, "%s: file is larger than %d bytes", path, CONFIG_MAX_FILE_SIZE);
+        else
+            set_error(error, error_size, "%s: %s", path, errno == ENOMEM ? "out of memory" : strerror(errno));
+    } else {
+        result = config_parse(config, text, length, path, error, error_size);
     }
-    if (S_ISREG(status.st_mode) && status.st_size > CONFIG_MAX_FILE_SIZE) {
-        set_error(error, error_size, "%s: file is larger than %d bytes", path, CONFIG_MAX_FILE_SIZE);
-        goto done;
-    }
-
-    /* One byte over the cap tells a file that grew (or a pipe) apart. */
-    capacity = CONFIG_MAX_FILE_SIZE + 1;
-    if (S_ISREG(status.st_mode) && (size_t)status.st_size + 1 < capacity)
-        capacity = (size_t)status.st_size + 1;
-    buffer = malloc(capacity);
-    if (buffer == NULL) {
-        set_error(error, error_size, "%s: out of memory", path);
-        goto done;
-    }
-    for (;;) {
-        if (length == capacity) {
-            if (capacity > CONFIG_MAX_FILE_SIZE) {
-                set_error(error, error_size, "%s: file is larger than %d bytes",
-                          path, CONFIG_MAX_FILE_SIZE);
-                goto done;
-            }
-            size_t bigger = capacity * 2;
-            if (bigger > CONFIG_MAX_FILE_SIZE + 1)
-                bigger = CONFIG_MAX_FILE_SIZE + 1;
-            char *grown = realloc(buffer, bigger);
-            if (grown == NULL) {
-                set_error(error, error_size, "%s: out of memory", path);
-                goto done;
-            }
-            buffer = grown;
-            capacity = bigger;
-        }
-        ssize_t got = read(fd, buffer + length, capacity - length);
-        if (got < 0) {
-            if (errno == EINTR)
-                continue;
-            set_error(error, error_size, "%s: %s", path, strerror(errno));
-            goto done;
-        }
-        if (got == 0)
-            break;
-        length += (size_t)got;
-    }
-    result = config_parse(config, buffer, length, path, error, error_size);
-
-done:
-    free(buffer);
+    small_file_free(text, length);
     close(fd);
     return result;
 }

@@ -8,15 +8,13 @@
 #include <stddef.h>
 #include <sys/socket.h>
 
+#include "log_level.h"
 #include "networks.h"
 
 #define CONFIG_MAX_LISTEN 16
 #define CONFIG_MAX_PROXY_FROM 64
 #define CONFIG_ERROR_SIZE 512
 #define CONFIG_MAX_HEADER_VALUE 1024   /* a value sent as a response header */
-
-enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
-enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };
 
 /* TLS versions as the config writes them: 12 for "1.2", 13 for "1.3". */
 enum { TLS_VERSION_1_2 = 12, TLS_VERSION_1_3 = 13 };

@@ -24,6 +24,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "clock.h"
 #include "file_cache.h"
 #include "hslog.h"
 #include "http.h"
@@ -32,6 +33,7 @@
 #include "proxy_protocol.h"
 #include "response.h"
 #include "tls.h"
+#include "tls_names.h"
 #include "worker.h"
 
 #define MAX_REQUESTS_PER_CONNECTION 1000
@@ -131,13 +133,6 @@ void connection_format_address(const struct sockaddr *address, char *out, size_t
     }
 }
 
-static double milliseconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
-
 static void begin_connection_line(struct log_line *line, const struct connection *connection,
                                   enum log_level level)
 {
@@ -162,7 +157,7 @@ static void connection_destroy(struct connection *connection, const char *reason
     if (connection->refused_record)
         log_line_string(&line, "record_type", connection->refused_record);
     if (connection->alert_sent >= 0) {
-        const char *alert = hslog_alert_name(connection->alert_sent);
+        const char *alert = tls_alert_name(connection->alert_sent);
         log_line_string(&line, "alert_sent", alert ? alert : "unknown");
     }
     log_line_unsigned(&line, "requests", connection->requests_served);
@@ -383,7 +378,7 @@ static enum action start_tls(struct connection *connection)
         connection_destroy(connection, peeked == 0 ? "peer_close_before_hello" : "reset");
         return ACTION_DESTROYED;
     }
-    clock_gettime(CLOCK_MONOTONIC, &connection->first_byte_at);
+    connection->first_byte_at = clock_now();
     if (looks_like_plain_http(peek, (size_t)peeked)) {
         static const char answer[] =
             "HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
@@ -958,7 +953,7 @@ void connection_accept(struct worker_loop *loop, int fd, const struct sockaddr *
     connection->alert_sent = -1;
     connection->id = atomic_fetch_add_explicit(&accepted_total, 1, memory_order_relaxed) + 1;
     connection->phase = proxy_protocol ? PHASE_PROXY_HEADER : PHASE_WAIT_FIRST_BYTE;
-    clock_gettime(CLOCK_MONOTONIC, &connection->accepted_at);
+    connection->accepted_at = clock_now();
     connection_format_address(peer, connection->peer, sizeof connection->peer);
     if (proxy_protocol)
         memcpy(connection->proxy, connection->peer, sizeof connection->proxy);

@@ -1,4 +1,6 @@
-/* file_cache.c: small static files in memory, revalidated by mtime. */
+/* file_cache.c: small static files in memory, looked up again on disk at
+ * most once per FILE_CACHE_VALID_SECONDS and replaced when their size,
+ * mtime (to the nanosecond), inode or device changed. */
 #include "file_cache.h"
 
 #include <errno.h>
@@ -97,8 +99,8 @@ static bool same_file(const struct file_cache_entry *cached, const struct files_
            file->device == found->device;
 }
 
-/* The whole file, or NULL (out of memory, or it changed size under us:
- * then it is sent from the file as it is now). */
+/* The whole file, or NULL (out of memory, or it shrank under us: then it
+ * is sent from the file as it is now). */
 static struct cached_body *read_body(int fd, uint64_t size)
 {
     struct cached_body *body = malloc(sizeof *body + (size_t)size);

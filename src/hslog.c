@@ -14,9 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "hslog_facts.h"
 #include "log.h"
 #include "tls.h"
+#include "tls_names.h"
 
 #define TLS_RECORD_CHANGE_CIPHER_SPEC 20
 #define TLS_RECORD_ALERT 21
@@ -30,53 +32,12 @@
 
 /* ---- names */
 
-const char *hslog_alert_name(int description)
-{
-    switch (description) {
-    case 0: return "close_notify";
-    case 10: return "unexpected_message";
-    case 20: return "bad_record_mac";
-    case 22: return "record_overflow";
-    case 40: return "handshake_failure";
-    case 42: return "bad_certificate";
-    case 43: return "unsupported_certificate";
-    case 44: return "certificate_revoked";
-    case 45: return "certificate_expired";
-    case 46: return "certificate_unknown";
-    case 47: return "illegal_parameter";
-    case 48: return "unknown_ca";
-    case 49: return "access_denied";
-    case 50: return "decode_error";
-    case 51: return "decrypt_error";
-    case 70: return "protocol_version";
-    case 71: return "insufficient_security";
-    case 80: return "internal_error";
-    case 86: return "inappropriate_fallback";
-    case 90: return "user_canceled";
-    case 100: return "no_renegotiation";
-    case 109: return "missing_extension";
-    case 110: return "unsupported_extension";
-    case 112: return "unrecognized_name";
-    case 115: return "unknown_psk_identity";
-    case 116: return "certificate_required";
-    case 120: return "no_application_protocol";
-    default: return NULL;
-    }
-}
-
 const char *hslog_group_name(const struct hslog *log)
 {
     return log->group == 0 ? "none" : hslog_facts_group_name(log->group);
 }
 
 /* ---- lines */
-
-static double milliseconds_since(const struct timespec *start)
-{
-    struct timespec now;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    return (double)(now.tv_sec - start->tv_sec) * 1000.0 + (double)(now.tv_nsec - start->tv_nsec) / 1e6;
-}
 
 static void begin_stage_at(struct hslog *log, struct log_line *line, enum hs_stage stage, double t_ms)
 {
@@ -685,10 +646,10 @@ static void failure_fields(struct hslog *log, struct log_line *line, const struc
     /* the alert tlsd added is known even when it went encrypted */
     int alert_sent = session != NULL && tls_session_alert_sent(session) >= 0 ? tls_session_alert_sent(session)
                                                                              : log->alert_sent;
-    const char *sent = alert_sent >= 0 ? hslog_alert_name(alert_sent) : "none";
+    const char *sent = alert_sent >= 0 ? tls_alert_name(alert_sent) : "none";
     log_line_string(line, "alert_sent", sent ? sent : "unknown");
     if (log->alert_received >= 0) {
-        const char *received = hslog_alert_name(log->alert_received);
+        const char *received = tls_alert_name(log->alert_received);
         log_line_string(line, "alert_received", received ? received : "unknown");
     }
 }

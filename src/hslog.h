@@ -108,7 +108,5 @@ struct hslog_record *hslog_take_record(struct hslog *log);
 /* The chosen group's name ("x25519"), "none" if none was seen. */
 const char *hslog_group_name(const struct hslog *log);
 
-/* An alert description's name ("handshake_failure"), or NULL. */
-const char *hslog_alert_name(int description);
 
 #endif

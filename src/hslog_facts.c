@@ -4,6 +4,9 @@
 
 #include <stdio.h>
 
+#include "fingerprint.h"
+#include "tls_names.h"
+
 #define NAME_SIZE 64
 
 const char *hslog_facts_version_name(uint16_t version)

@@ -9,6 +9,7 @@
 #include "hslog_facts.h"
 #include "log.h"
 #include "tls.h"
+#include "tls_names.h"
 
 struct hslog_record *hslog_record_new(const unsigned char *hello_bytes, size_t hello_length)
 {

@@ -25,6 +25,7 @@
 #endif
 
 #include "http.h"
+#include "hex.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -559,7 +560,6 @@ size_t http_error_body(char *out, size_t out_size, int status)
 
 size_t http_encode_path(const char *path, size_t length, char *out, size_t out_size)
 {
-    static const char hex[] = "0123456789ABCDEF";
     static const char keep[] = "-._~!$&'()*+,;=:@/";
     size_t used = 0;
     for (size_t i = 0; i < length; i++) {
@@ -573,8 +573,8 @@ size_t http_encode_path(const char *path, size_t length, char *out, size_t out_s
             out[used++] = (char)byte;
         } else {
             out[used++] = '%';
-            out[used++] = hex[byte >> 4];
-            out[used++] = hex[byte & 15];
+            out[used++] = hex_digit_upper(byte >> 4);
+            out[used++] = hex_digit_upper(byte);
         }
     }
     if (used >= out_size)

@@ -11,7 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "hex.h"
 #include "log.h"
+#include "secret_file.h"
 
 struct keylog {
     int fd;
@@ -89,10 +91,7 @@ struct keylog *keylog_open(const char *path, const char *user, char *error, size
         close(fd);
         return NULL;
     }
-    if (status.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(error, error_size,
-                 "keylog_file %s: readable by group or others (mode %04o): it would hand out every "
-                 "session's secrets; run chmod 600 on it", path, (unsigned)(status.st_mode & 07777));
+    if (secret_file_check_mode("keylog_file", path, status.st_mode, error, error_size) != 0) {
         close(fd);
         return NULL;
     }
@@ -115,16 +114,6 @@ void keylog_close(struct keylog *keylog)
     free(keylog);
 }
 
-static size_t append_hex(char *out, const unsigned char *bytes, size_t length)
-{
-    static const char digits[] = "0123456789abcdef";
-    for (size_t i = 0; i < length; i++) {
-        out[2 * i] = digits[bytes[i] >> 4];
-        out[2 * i + 1] = digits[bytes[i] & 15];
-    }
-    return 2 * length;
-}
-
 void keylog_write(struct keylog *keylog, const char *label, const unsigned char client_random[32],
                   const unsigned char *secret, size_t secret_length)
 {
@@ -136,9 +125,9 @@ void keylog_write(struct keylog *keylog, const char *label, const unsigned char 
     memcpy(line, label, label_length);  /* NOLINT(bugprone-not-null-terminated-result): written by length */
     used += label_length;
     line[used++] = ' ';
-    used += append_hex(line + used, client_random, 32);
+    used += hex_encode(client_random, 32, line + used);
     line[used++] = ' ';
-    used += append_hex(line + used, secret, secret_length);
+    used += hex_encode(secret, secret_length, line + used);
     line[used++] = '\n';
     ssize_t written = write(keylog->fd, line, used);
     if (written != (ssize_t)used)

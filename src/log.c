@@ -191,11 +191,6 @@ static bool append_logfmt_value(struct log_line *line, const char *value)
     return line->length > start;
 }
 
-static const char *level_name(enum log_level level)
-{
-    return config_log_level_name(level);
-}
-
 void log_line_begin(struct log_line *line, enum log_level level)
 {
     char prefix[64];
@@ -210,7 +205,7 @@ void log_line_begin(struct log_line *line, enum log_level level)
     if (!line->enabled)
         return;
     if (line->json)
-        snprintf(prefix, sizeof prefix, "{\"pid\":%ld,\"level\":\"%s\"", (long)getpid(), level_name(level));
+        snprintf(prefix, sizeof prefix, "{\"pid\":%ld,\"level\":\"%s\"", (long)getpid(), log_level_name(level));
     else
         snprintf(prefix, sizeof prefix, "tlsd[%ld]:", (long)getpid());
     append_text(line, prefix);
@@ -304,7 +299,7 @@ void log_message(enum log_level level, const char *format, ...)
     } else {
         if (level <= LOG_LEVEL_WARN) {
             append(&line, " ", 1);
-            append_text(&line, level_name(level));
+            append_text(&line, log_level_name(level));
             append(&line, ":", 1);
         }
         append(&line, " ", 1);

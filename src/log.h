@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "log_level.h"
 
 void log_setup(enum log_level level, enum log_format format);
 bool log_enabled(enum log_level level);

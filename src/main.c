@@ -60,15 +60,22 @@ static void print_version(void)
            compat_max_tls_version() == 13 ? " and 1.3" : " only", event_get_version());
 }
 
+/* One --option VALUE, applied as the file line `key VALUE` would be. */
+struct command_line_setting {
+    const char *key;
+    const char *value;
+    const char *origin;
+};
+
 /* Command-line values, applied over the file's. */
 struct command_line {
     const char *config_file;
     bool check_only;
     const char *listen[CONFIG_MAX_LISTEN];
     size_t listen_count;
-    const char *keys[8];
-    const char *values[8];
-    const char *origins[8];
+    /* every setting in order, repeats included (each is checked, the last
+     * wins): room for argc of them, as no command line holds more */
+    struct command_line_setting *settings;
     size_t setting_count;
 };
 
@@ -91,6 +98,11 @@ static int parse_command_line(int argc, char **argv, struct command_line *line)
         { OPT_ROOT, "document_root", "--root" },     { OPT_KEYLOG, "keylog_file", "--keylog" },
         { OPT_LOG_LEVEL, "log_level", "--log-level" }, { OPT_WORKERS, "workers", "--workers" },
     };
+    line->settings = calloc((size_t)argc, sizeof *line->settings);
+    if (line->settings == NULL) {
+        fprintf(stderr, "tlsd: out of memory\n");
+        return -1;
+    }
     int option;
     while ((option = getopt_long(argc, argv, "c:tVhl:", options, NULL)) != -1) {
         switch (option) {
@@ -119,11 +131,8 @@ static int parse_command_line(int argc, char **argv, struct command_line *line)
                 if (settings[i].option != option)
                     continue;
                 /* a repeated option: the last one wins, as in the file */
-                line->keys[line->setting_count] = settings[i].key;
-                line->values[line->setting_count] = optarg;
-                line->origins[line->setting_count] = settings[i].origin;
-                if (line->setting_count + 1 < sizeof line->keys / sizeof *line->keys)
-                    line->setting_count++;
+                line->settings[line->setting_count++] =
+                    (struct command_line_setting){ settings[i].key, optarg, settings[i].origin };
                 known = true;
             }
             if (!known) {
@@ -158,9 +167,11 @@ static int load_configuration(const struct command_line *line, struct tlsd_confi
     for (size_t i = 0; i < line->listen_count; i++)
         if (config_set(config, "listen", line->listen[i], "-l", error, error_size) != 0)
             return -1;
-    for (size_t i = 0; i < line->setting_count; i++)
-        if (config_set(config, line->keys[i], line->values[i], line->origins[i], error, error_size) != 0)
+    for (size_t i = 0; i < line->setting_count; i++) {
+        const struct command_line_setting *setting = &line->settings[i];
+        if (config_set(config, setting->key, setting->value, setting->origin, error, error_size) != 0)
             return -1;
+    }
     return config_finish(config, error, error_size);
 }
 
@@ -433,24 +444,16 @@ static int run(struct daemon *daemon)
     return status;
 }
 
-int main(int argc, char **argv)
+/* Everything after the command line: check, or serve until stopped. */
+static int check_or_serve(const struct command_line *line)
 {
-    /* A peer that resets mid-write must not kill us: writes get EPIPE. */
-    signal(SIGPIPE, SIG_IGN);
-    notify_setup();
-
-    struct command_line line;
-    memset(&line, 0, sizeof line);
-    if (parse_command_line(argc, argv, &line) != 0)
-        return EXIT_CONFIGURATION;
-
     struct tlsd_config *config = malloc(sizeof *config);
     char error[CONFIG_ERROR_SIZE];
     if (config == NULL) {
         fprintf(stderr, "tlsd: out of memory\n");
         return EXIT_RUNTIME;
     }
-    if (load_configuration(&line, config, error, sizeof error) != 0) {
+    if (load_configuration(line, config, error, sizeof error) != 0) {
         fprintf(stderr, "tlsd: %s\n", error);
         config_free(config);
         free(config);
@@ -472,7 +475,7 @@ int main(int argc, char **argv)
         tls_resumption_free(resumption);
         return status;
     }
-    if (line.check_only) {
+    if (line->check_only) {
         printf("configuration ok\n");
         generation_release(generation);
         tls_resumption_free(resumption);
@@ -492,10 +495,23 @@ int main(int argc, char **argv)
     memset(&daemon, 0, sizeof daemon);
     daemon.generation = generation;
     daemon.resumption = resumption;
-    daemon.command_line = &line;
+    daemon.command_line = line;
     status = run(&daemon);
     generation_release(daemon.generation);
     /* after the last generation: no connection can resume any more */
     tls_resumption_free(resumption);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    /* A peer that resets mid-write must not kill us: writes get EPIPE. */
+    signal(SIGPIPE, SIG_IGN);
+    notify_setup();
+
+    struct command_line line;
+    memset(&line, 0, sizeof line);
+    int status = parse_command_line(argc, argv, &line) == 0 ? check_or_serve(&line) : EXIT_CONFIGURATION;
+    free(line.settings);
     return status;
 }

@@ -10,6 +10,7 @@
 #if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
 #define _POSIX_C_SOURCE 200809L
 #endif
+#include "autoconfig.h"   /* PACKAGE_VERSION, as tlsd -V has it */
 
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -41,12 +42,10 @@
 #include <mbedtls/rsa.h>
 #include <mbedtls/x509_crt.h>
 
+#include "cert_time.h"
 #include "compat.h"
+#include "hex.h"
 #include "ticket_keys.h"
-
-#ifndef PACKAGE_VERSION
-#define PACKAGE_VERSION "0.1.0"
-#endif
 
 #define PROGRAM "tlsd-mkcert"
 
@@ -934,8 +933,9 @@ static bool write_all(int fd, const char *data, size_t length)
 /* Writes the parts into a fresh temporary file next to file->path, to be
  * renamed into place: a crash never leaves half a file under the real
  * name. The file is created with its final mode (O_EXCL: never through
- * someone else's file or symlink), and the key is fchmod-ed to exactly 0600
- * whatever the umask. */
+ * someone else's file or symlink), a key (mode 0600) is fchmod-ed to
+ * exactly that whatever the umask, and a file replaced by root keeps its
+ * owner and group (keep_owner). */
 static int write_temp(struct output_file *file, const char *dir, const char *const *parts,
                       size_t part_count)
 {
@@ -1032,20 +1032,13 @@ static int write_files(const struct options *options, struct output_file *files,
 
 /* ------------------------------------------------------------ report */
 
-static void format_date(time_t when, char *text, size_t size)
-{
-    struct tm tm;
-    gmtime_r(&when, &tm);
-    strftime(text, size, "%Y-%m-%d %H:%M:%S UTC", &tm);
-}
-
 static void report(const struct options *options, const struct output_file *files, time_t now,
                    time_t leaf_not_after)
 {
     const char *algorithm = options->rsa ? "RSA-2048" : "ECDSA P-256";
     char root_until[40], leaf_until[40];
-    format_date(now + (time_t)ROOT_DAYS * DAY_SECONDS, root_until, sizeof root_until);
-    format_date(leaf_not_after, leaf_until, sizeof leaf_until);
+    cert_time_format_epoch(now + (time_t)ROOT_DAYS * DAY_SECONDS, root_until, sizeof root_until);
+    cert_time_format_epoch(leaf_not_after, leaf_until, sizeof leaf_until);
 
     printf(PROGRAM ": wrote %s (root CA \"" ROOT_CN "\", %s, until %s)\n", files[FILE_CA].path,
            algorithm, root_until);
@@ -1080,8 +1073,7 @@ struct ticket_key_work {
 
 static void name_prefix(const struct ticket_key *key, char hex[17])
 {
-    for (size_t i = 0; i < 8; i++)
-        snprintf(hex + 2 * i, 3, "%02x", key->name[i]);
+    hex[hex_encode(key->name, 8, hex)] = '\0';
 }
 
 /* A fresh key from CTR-DRBG, its name unlike any in `others`. */
@@ -1221,7 +1213,7 @@ static int ticket_keys_mode(const struct options *options, struct ticket_key_wor
 
     time_t now = time(NULL);
     char date[40], comment[96];
-    format_date(now, date, sizeof date);
+    cert_time_format_epoch(now, date, sizeof date);
     snprintf(comment, sizeof comment, "made by " PROGRAM " %s on %s",
              rotate ? "--rotate-ticket-keys" : "--ticket-keys", date);
     size_t length = ticket_keys_format(&work->new_keys, comment, work->text, sizeof work->text);

@@ -4,6 +4,8 @@
 
 #include "compat.h"
 #include "hex.h"
+#include "secret_file.h"
+#include "small_file.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -129,25 +131,6 @@ int ticket_keys_parse(const char *text, size_t length, const char *filename, str
     return 0;
 }
 
-int secret_file_check_mode(const char *label, const char *path, mode_t mode, char *error, size_t error_size)
-{
-    if ((mode & (S_IRWXG | S_IRWXO)) == 0)
-        return 0;
-    /* systemd's LoadCredential= copy may show group bits: they are the
-     * mask of an ACL that gives the service user alone read access. */
-    const char *credentials = getenv("CREDENTIALS_DIRECTORY");
-    size_t credentials_length = credentials != NULL ? strlen(credentials) : 0;
-    if (credentials_length > 0 && credentials[0] == '/' && strncmp(path, credentials, credentials_length) == 0 &&
-        path[credentials_length] == '/')
-        return 0;
-    const char *permission = (mode & (S_IRGRP | S_IROTH)) ? "readable"
-                         : (mode & (S_IWGRP | S_IWOTH)) ? "writable"
-                         : "executable";
-    snprintf(error, error_size, "%s %s: %s by group or others (mode %04o): run chmod 600 on it", label, path,
-             permission, (unsigned)(mode & 07777));
-    return -1;
-}
-
 int ticket_keys_load_file(const char *path, struct ticket_key_set *set, char *error, size_t error_size)
 {
     memset(set, 0, sizeof *set);
@@ -179,40 +162,24 @@ int ticket_keys_load_file(const char *path, struct ticket_key_set *set, char *er
         close(fd);
         return -1;
     }
-    /* One byte more than allowed: a file that grew since fstat() shows. */
-    char *text = malloc(TICKET_KEY_FILE_MAX + 1);
-    if (text == NULL) {
-        snprintf(error, error_size, "ticket_key_file %s: out of memory", path);
-        close(fd);
-        return -1;
-    }
+    char *text = NULL;
     size_t length = 0;
-    int read_errno = 0;
-    while (length < TICKET_KEY_FILE_MAX + 1) {
-        ssize_t got = read(fd, text + length, TICKET_KEY_FILE_MAX + 1 - length);
-        if (got < 0 && errno == EINTR)
-            continue;
-        if (got < 0)
-            read_errno = errno;
-        if (got <= 0)
-            break;
-        length += (size_t)got;
-    }
-    close(fd);
     int result = -1;
-    if (read_errno != 0) {
-        snprintf(error, error_size, "ticket_key_file %s: %s", path, strerror(read_errno));
-    } else if (length > TICKET_KEY_FILE_MAX) {
-        snprintf(error, error_size, "ticket_key_file %s: more than the %d bytes a key file may have", path,
-                 TICKET_KEY_FILE_MAX);
+    if (small_file_read(fd, TICKET_KEY_FILE_MAX, &text, &length) != 0) {
+        if (errno == EFBIG)
+            snprintf(error, error_size, "ticket_key_file %s: more than the %d bytes a key file may have", path,
+                     TICKET_KEY_FILE_MAX);
+        else
+            snprintf(error, error_size, "ticket_key_file %s: %s", path,
+                     errno == ENOMEM ? "out of memory" : strerror(errno));
     } else {
         char reason[1024];
         result = ticket_keys_parse(text, length, path, set, reason, sizeof reason);
         if (result != 0)
             snprintf(error, error_size, "ticket_key_file %s", reason);
     }
-    mbedtls_platform_zeroize(text, length);
-    free(text);
+    close(fd);
+    small_file_free(text, length);
     return result;
 }
 
@@ -234,9 +201,9 @@ static void text_append(struct text_out *text, const char *bytes, size_t count)
 
 static void text_append_hex(struct text_out *text, const unsigned char *bytes, size_t count)
 {
-    static const char digits[] = "0123456789abcdef";
     for (size_t i = 0; i < count; i++) {
-        char pair[2] = { digits[bytes[i] >> 4], digits[bytes[i] & 15] };
+        char pair[2];
+        hex_encode(&bytes[i], 1, pair);
         text_append(text, pair, 2);
     }
 }
@@ -424,18 +391,13 @@ void ticket_keys_set_clock(struct ticket_keys *keys, ticket_keys_clock *clock)
 
 void ticket_keys_issuing_name(struct ticket_keys *keys, char hex[TICKET_KEY_NAME_HEX_SIZE])
 {
-    static const char digits[] = "0123456789abcdef";
     unsigned char name[TICKET_KEY_NAME_SIZE] = { 0 };
     if (pthread_mutex_lock(&keys->mutex) == 0) {
         if (keys->count > 0)
             memcpy(name, keys->keys[0]->name, sizeof name);
         pthread_mutex_unlock(&keys->mutex);
     }
-    for (size_t i = 0; i < sizeof name; i++) {
-        hex[2 * i] = digits[name[i] >> 4];
-        hex[2 * i + 1] = digits[name[i] & 15];
-    }
-    hex[2 * sizeof name] = '\0';
+    hex[hex_encode(name, sizeof name, hex)] = '\0';
 }
 
 /* ---- the callbacks --------------------------------------------------------- */

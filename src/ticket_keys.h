@@ -88,13 +88,6 @@ int ticket_keys_load_file(const char *path, struct ticket_key_set *set, char *er
  * that is less than `size`, as with snprintf. */
 size_t ticket_keys_format(const struct ticket_key_set *set, const char *comment, char *out, size_t size);
 
-/* The check private_key (tls.c) and ticket_key_file share: `mode` (from
- * stat) must give group and others no permission at all, except for a
- * file under $CREDENTIALS_DIRECTORY, whose group bits systemd uses as the
- * mask of an ACL. Returns 0, or -1 with "LABEL PATH: readable by group or
- * others (mode 0644): run chmod 600 on it" in `error`. */
-int secret_file_check_mode(const char *label, const char *path, mode_t mode, char *error, size_t error_size);
-
 /* ---- the keys in use, and the callbacks ---- */
 
 /* Mbed TLS's f_rng: called with the module's mutex held only, so a DRBG

@@ -17,9 +17,11 @@
 #include <mbedtls/platform_util.h>
 #include <mbedtls/ssl_ciphersuites.h>
 
+#include "cert_time.h"
 #include "compat.h"
 #include "key_log.h"
 #include "log.h"
+#include "secret_file.h"
 #include "session_cache.h"
 
 /* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,
@@ -133,12 +135,6 @@ const char *tls_version_name(const mbedtls_ssl_context *ssl)
     if (strcmp(version, "TLSv1.3") == 0)
         return "TLS1.3";
     return version;
-}
-
-static void format_time(const mbedtls_x509_time *time, char *out, size_t size)
-{
-    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", time->year, time->mon, time->day,
-             time->hour, time->min, time->sec);
 }
 
 /* Load the chain, giving the reason the way a person needs it: missing
@@ -423,7 +419,7 @@ unsigned tls_server_describe_chain(const struct tls_server *server, tls_certific
         mbedtls_x509_dn_gets(info.subject, sizeof info.subject, &crt->subject);
         mbedtls_x509_dn_gets(info.issuer, sizeof info.issuer, &crt->issuer);
         snprintf(info.key, sizeof info.key, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
-        format_time(compat_crt_valid_to(crt), info.not_after, sizeof info.not_after);
+        cert_time_format(compat_crt_valid_to(crt), info.not_after, sizeof info.not_after);
         info.expired = mbedtls_x509_time_is_past(compat_crt_valid_to(crt));
         if (visit)
             visit(context, &info);

@@ -104,6 +104,29 @@ STATUS=0
 OUT=$("$TLSD" -t -c "$WORK/empty.conf" --cert "$CERT" --key "$KEY" --root "$TLSD_WWW" 2>&1) || STATUS=$?
 expect 0 "^configuration ok$" "command-line options complete an empty file"
 
+# Every command-line option counts, however many: the ones that matter
+# come after eight others (an old fixed table kept eight and let each later
+# option overwrite the eighth, so --root, --cert and --key were lost here).
+STATUS=0
+OUT=$("$TLSD" -t -c "$WORK/empty.conf" --workers 1 --workers 1 --workers 1 --workers 1 \
+      --log-level info --log-level info --log-level info --log-level info --log-level warn \
+      --root "$TLSD_WWW" --cert "$CERT" --key "$KEY" --workers 2 --log-level error 2>&1) || STATUS=$?
+expect 0 "^configuration ok$" "fourteen command-line options all take effect"
+
+STATUS=0
+OUT=$("$TLSD" -t -c "$WORK/empty.conf" --cert "$CERT" --key "$KEY" --root "$TLSD_WWW" --workers 1 \
+      --workers 1 --workers 1 --workers 1 --workers 1 --workers many --workers 2 --log-level info \
+      --log-level info 2>&1) || STATUS=$?
+expect 1 "workers" "a bad value among many options is refused, not dropped"
+
+# The key log gets the same mode check as the other secret files.
+: >"$WORK/shared.keys"
+chmod 620 "$WORK/shared.keys"
+config_test keylogmode "$GOOD
+keylog_file $WORK/shared.keys"
+expect 1 "shared.keys: writable by group or others \(mode 0620\): run chmod 600 on it" \
+    "a key log file writable by its group is refused, and the message says writable"
+
 STATUS=0
 OUT=$("$TLSD" -t --bogus 2>&1) || STATUS=$?
 expect 1 "usage" "an unknown option prints the usage"

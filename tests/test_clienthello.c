@@ -1,10 +1,12 @@
-/* Unit tests of clienthello.c: real ClientHellos captured from curl,
+/* Unit tests of clienthello.c, fingerprint.c and tls_names.c: real ClientHellos captured from curl,
  * OpenSSL, GnuTLS and Chromium (tests/vectors/, expected values from
  * tests/vectors/ja_reference.py), every split and refragmentation of
  * them, and malformed input. Inputs are handed over in heap copies of
  * their exact size, so that AddressSanitizer or valgrind report any read
  * past the end. */
 #include "clienthello.h"
+#include "fingerprint.h"
+#include "tls_names.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -1657,6 +1659,20 @@ START_TEST(names_versions)
 }
 END_TEST
 
+START_TEST(names_alerts)
+{
+    ck_assert_str_eq(tls_alert_name(0), "close_notify");
+    ck_assert_str_eq(tls_alert_name(20), "bad_record_mac");
+    ck_assert_str_eq(tls_alert_name(40), "handshake_failure");
+    ck_assert_str_eq(tls_alert_name(70), "protocol_version");
+    ck_assert_str_eq(tls_alert_name(100), "no_renegotiation");
+    ck_assert_str_eq(tls_alert_name(120), "no_application_protocol");
+    ck_assert_ptr_null(tls_alert_name(-1));
+    ck_assert_ptr_null(tls_alert_name(1));
+    ck_assert_ptr_null(tls_alert_name(255));
+}
+END_TEST
+
 static Suite *clienthello_suite(void)
 {
     Suite *s = suite_create("clienthello");
@@ -1713,6 +1729,7 @@ static Suite *clienthello_suite(void)
     tcase_add_test(tc, names_signature_algorithms);
     tcase_add_test(tc, names_extensions);
     tcase_add_test(tc, names_versions);
+    tcase_add_test(tc, names_alerts);
     suite_add_tcase(s, tc);
     return s;
 }

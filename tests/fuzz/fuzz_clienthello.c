@@ -1,5 +1,6 @@
 /* libFuzzer target: the ClientHello parser and both fingerprints. */
 #include "clienthello.h"
+#include "fingerprint.h"
 
 #include <stddef.h>
 #include <stdint.h>
