@@ -1,0 +1,40 @@
+#!/bin/sh
+# lint-boundaries.sh SRCDIR ENGINE_MODULE...: the TLS boundary rules of
+# `make lint`, beside lint-purity.sh.
+#
+#  1. Only the TLS engine (ENGINE_MODULES in Makefile.am: tls.c, compat.c,
+#     the ticket keys, the key log, the fingerprints, tlsd-mkcert...)
+#     includes Mbed TLS headers; everything else goes through tls.h, whose
+#     structs are opaque, so a change of TLS library or version stays there.
+#  2. Only compat.c and compat.h ask which Mbed TLS version or options it
+#     was built with (MBEDTLS_VERSION_*, #if defined(MBEDTLS_...)): one
+#     function per difference, never inline (see lighttpd's mod_mbedtls.c).
+# Prints each offence as FILE:LINE: what, and exits 1.
+set -u
+srcdir=$1
+shift
+status=0
+engine=" $* "
+
+# report FILE PATTERN MESSAGE: each line of FILE matching PATTERN
+report() {
+    if grep -nE "$2" "$srcdir/$1" >/dev/null; then
+        grep -nE "$2" "$srcdir/$1" | sed "s|^|$1:|; s|\$|: $3|" >&2
+        status=1
+    fi
+}
+
+for file in "$srcdir"/src/*.c "$srcdir"/src/*.h; do
+    name=src/${file##*/}
+    case $engine in
+    *" $name "*) ;;
+    *) report "$name" '^[[:space:]]*#[[:space:]]*include[[:space:]]*(<mbedtls/|"compat\.h")' \
+        "only the TLS engine (ENGINE_MODULES) includes Mbed TLS or compat.h; use tls.h" ;;
+    esac
+    case $name in
+    src/compat.c | src/compat.h) ;;
+    *) report "$name" 'MBEDTLS_VERSION_(NUMBER|MAJOR|MINOR)|^[[:space:]]*#[[:space:]]*(el)?if.*defined[[:space:]]*\(?[[:space:]]*MBEDTLS_|^[[:space:]]*#[[:space:]]*ifn?def[[:space:]]+MBEDTLS_' \
+        "only compat.c asks which Mbed TLS it was built with" ;;
+    esac
+done
+exit $status
