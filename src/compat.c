@@ -126,31 +126,86 @@ void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config)
 #endif
 }
 
-void compat_conf_groups(mbedtls_ssl_config *config)
+int compat_conf_groups(mbedtls_ssl_config *config, struct compat_groups *storage, const uint16_t *groups)
 {
-#if TLSD_MBEDTLS3
-    static const uint16_t groups[] = {
-        MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
-        MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
-        MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
-    };
-    mbedtls_ssl_conf_groups(config, groups);
-#else
-    static const mbedtls_ecp_group_id curves[] = {
-        MBEDTLS_ECP_DP_CURVE25519,
-        MBEDTLS_ECP_DP_SECP256R1,
-        MBEDTLS_ECP_DP_NONE,
-    };
-    mbedtls_ssl_conf_curves(config, curves);
+    size_t count = 0;
+    for (; groups[count] != 0; count++) {
+        if (count == COMPAT_MAX_GROUPS)
+            return -1;
+        storage->iana[count] = groups[count];
+#if !TLSD_MBEDTLS3
+        /* 2.28 takes its own curve ids */
+        const mbedtls_ecp_curve_info *curve = mbedtls_ecp_curve_info_from_tls_id(groups[count]);
+        if (curve == NULL)
+            return -1;
+        storage->curves[count] = curve->grp_id;
 #endif
+    }
+    storage->iana[count] = 0;
+#if TLSD_MBEDTLS3
+    mbedtls_ssl_conf_groups(config, storage->iana);
+#else
+    storage->curves[count] = MBEDTLS_ECP_DP_NONE;
+    mbedtls_ssl_conf_curves(config, storage->curves);
+#endif
+    return 0;
 }
 
-int compat_ssl_state(const mbedtls_ssl_context *ssl)
+/* Mbed TLS 3.6 numbers its states as enum tls_state does (checked here);
+ * 2.28 has the same first sixteen, then its own order. */
+#define SAME_STATE(name) _Static_assert((int)MBEDTLS_SSL_##name == (int)TLS_STATE_##name, #name)
+SAME_STATE(HELLO_REQUEST);
+SAME_STATE(CLIENT_HELLO);
+SAME_STATE(SERVER_HELLO);
+SAME_STATE(SERVER_CERTIFICATE);
+SAME_STATE(SERVER_KEY_EXCHANGE);
+SAME_STATE(CERTIFICATE_REQUEST);
+SAME_STATE(SERVER_HELLO_DONE);
+SAME_STATE(CLIENT_CERTIFICATE);
+SAME_STATE(CLIENT_KEY_EXCHANGE);
+SAME_STATE(CERTIFICATE_VERIFY);
+SAME_STATE(CLIENT_CHANGE_CIPHER_SPEC);
+SAME_STATE(CLIENT_FINISHED);
+SAME_STATE(SERVER_CHANGE_CIPHER_SPEC);
+SAME_STATE(SERVER_FINISHED);
+SAME_STATE(FLUSH_BUFFERS);
+SAME_STATE(HANDSHAKE_WRAPUP);
+#if TLSD_MBEDTLS3
+SAME_STATE(HANDSHAKE_OVER);
+SAME_STATE(NEW_SESSION_TICKET);
+SAME_STATE(HELLO_RETRY_REQUEST);
+SAME_STATE(ENCRYPTED_EXTENSIONS);
+SAME_STATE(END_OF_EARLY_DATA);
+SAME_STATE(CLIENT_CERTIFICATE_VERIFY);
+SAME_STATE(CLIENT_CCS_AFTER_SERVER_FINISHED);
+SAME_STATE(CLIENT_CCS_BEFORE_2ND_CLIENT_HELLO);
+SAME_STATE(SERVER_CCS_AFTER_SERVER_HELLO);
+SAME_STATE(CLIENT_CCS_AFTER_CLIENT_HELLO);
+SAME_STATE(SERVER_CCS_AFTER_HELLO_RETRY_REQUEST);
+SAME_STATE(TLS1_3_NEW_SESSION_TICKET);
+SAME_STATE(TLS1_3_NEW_SESSION_TICKET_FLUSH);
+_Static_assert((int)MBEDTLS_SSL_SERVER_HELLO_VERIFY_REQUEST_SENT == (int)TLS_STATE_HELLO_VERIFY_REQUEST_SENT, "");
+#endif
+
+enum tls_state compat_ssl_state(const mbedtls_ssl_context *ssl)
 {
 #if TLSD_MBEDTLS3
-    return ssl->MBEDTLS_PRIVATE(state);
+    int state = ssl->MBEDTLS_PRIVATE(state);
+    return state >= 0 && state < TLS_STATE_UNKNOWN ? (enum tls_state)state : TLS_STATE_UNKNOWN;
 #else
-    return ssl->state;
+    int state = ssl->state;
+    if (state >= 0 && state < MBEDTLS_SSL_HANDSHAKE_OVER)
+        return (enum tls_state)state;
+    switch (state) {
+    case MBEDTLS_SSL_HANDSHAKE_OVER:
+        return TLS_STATE_HANDSHAKE_OVER;
+    case MBEDTLS_SSL_SERVER_NEW_SESSION_TICKET:
+        return TLS_STATE_NEW_SESSION_TICKET;
+    case MBEDTLS_SSL_SERVER_HELLO_VERIFY_REQUEST_SENT:
+        return TLS_STATE_HELLO_VERIFY_REQUEST_SENT;
+    default:
+        return TLS_STATE_UNKNOWN;
+    }
 #endif
 }
 
@@ -166,8 +221,8 @@ bool compat_handshake_over(const mbedtls_ssl_context *ssl)
 bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl)
 {
 #if TLSD_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    int state = compat_ssl_state(ssl);
-    return state == MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET || state == MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET_FLUSH;
+    enum tls_state state = compat_ssl_state(ssl);
+    return state == TLS_STATE_TLS13_NEW_SESSION_TICKET || state == TLS_STATE_TLS13_NEW_SESSION_TICKET_FLUSH;
 #else
     (void)ssl;
     return false;

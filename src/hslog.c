@@ -13,11 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <mbedtls/ssl.h>
-#include <mbedtls/ssl_ciphersuites.h>
-#include <mbedtls/x509_crt.h>
 
-#include "compat.h"
 #include "log.h"
 #include "tls.h"
 
@@ -42,59 +38,54 @@ struct stage_entry {
 };
 
 static const struct stage_entry tls12_stages[] = {
-    { MBEDTLS_SSL_CLIENT_HELLO, "client_hello" },
-    { MBEDTLS_SSL_SERVER_HELLO, "server_hello" },
-    { MBEDTLS_SSL_SERVER_CERTIFICATE, "certificate" },
-    { MBEDTLS_SSL_SERVER_KEY_EXCHANGE, "server_key_exchange" },
-    { MBEDTLS_SSL_CERTIFICATE_REQUEST, NULL },
-    { MBEDTLS_SSL_SERVER_HELLO_DONE, "server_hello_done" },
-    { MBEDTLS_SSL_CLIENT_CERTIFICATE, NULL },
-    { MBEDTLS_SSL_CLIENT_KEY_EXCHANGE, "client_key_exchange" },
-    { MBEDTLS_SSL_CERTIFICATE_VERIFY, NULL },
-    { MBEDTLS_SSL_CLIENT_CHANGE_CIPHER_SPEC, "change_cipher_spec_client" },
-    { MBEDTLS_SSL_CLIENT_FINISHED, "finished_client" },
+    { TLS_STATE_CLIENT_HELLO, "client_hello" },
+    { TLS_STATE_SERVER_HELLO, "server_hello" },
+    { TLS_STATE_SERVER_CERTIFICATE, "certificate" },
+    { TLS_STATE_SERVER_KEY_EXCHANGE, "server_key_exchange" },
+    { TLS_STATE_CERTIFICATE_REQUEST, NULL },
+    { TLS_STATE_SERVER_HELLO_DONE, "server_hello_done" },
+    { TLS_STATE_CLIENT_CERTIFICATE, NULL },
+    { TLS_STATE_CLIENT_KEY_EXCHANGE, "client_key_exchange" },
+    { TLS_STATE_CERTIFICATE_VERIFY, NULL },
+    { TLS_STATE_CLIENT_CHANGE_CIPHER_SPEC, "change_cipher_spec_client" },
+    { TLS_STATE_CLIENT_FINISHED, "finished_client" },
     /* a step here that stays here wrote the NewSessionTicket (see below) */
-    { MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC, "change_cipher_spec_server" },
-    { MBEDTLS_SSL_SERVER_FINISHED, "finished_server" },
+    { TLS_STATE_SERVER_CHANGE_CIPHER_SPEC, "change_cipher_spec_server" },
+    { TLS_STATE_SERVER_FINISHED, "finished_server" },
 };
 
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
 static const struct stage_entry tls13_stages[] = {
-    { MBEDTLS_SSL_CLIENT_HELLO, "client_hello" },
-    { MBEDTLS_SSL_HELLO_RETRY_REQUEST, "hello_retry_request" },
-    { MBEDTLS_SSL_SERVER_HELLO, "server_hello" },
-    { MBEDTLS_SSL_ENCRYPTED_EXTENSIONS, "encrypted_extensions" },
-    { MBEDTLS_SSL_CERTIFICATE_REQUEST, NULL },
-    { MBEDTLS_SSL_SERVER_CERTIFICATE, "certificate" },
-    { MBEDTLS_SSL_CERTIFICATE_VERIFY, "certificate_verify" },
-    { MBEDTLS_SSL_SERVER_FINISHED, "finished_server" },
-    { MBEDTLS_SSL_CLIENT_CERTIFICATE, NULL },
-    { MBEDTLS_SSL_CLIENT_CERTIFICATE_VERIFY, NULL },
-    { MBEDTLS_SSL_CLIENT_FINISHED, "finished_client" },
-    { MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET, "new_session_ticket" },
+    { TLS_STATE_CLIENT_HELLO, "client_hello" },
+    { TLS_STATE_HELLO_RETRY_REQUEST, "hello_retry_request" },
+    { TLS_STATE_SERVER_HELLO, "server_hello" },
+    { TLS_STATE_ENCRYPTED_EXTENSIONS, "encrypted_extensions" },
+    { TLS_STATE_CERTIFICATE_REQUEST, NULL },
+    { TLS_STATE_SERVER_CERTIFICATE, "certificate" },
+    { TLS_STATE_CERTIFICATE_VERIFY, "certificate_verify" },
+    { TLS_STATE_SERVER_FINISHED, "finished_server" },
+    { TLS_STATE_CLIENT_CERTIFICATE, NULL },
+    { TLS_STATE_CLIENT_CERTIFICATE_VERIFY, NULL },
+    { TLS_STATE_CLIENT_FINISHED, "finished_client" },
+    { TLS_STATE_TLS13_NEW_SESSION_TICKET, "new_session_ticket" },
 };
-#endif
 
 static const char *stage_for(const struct hslog *log, int state_before, int state_after)
 {
     const struct stage_entry *table = tls12_stages;
     size_t count = sizeof tls12_stages / sizeof *tls12_stages;
-    (void)log;
-#if defined(MBEDTLS_SSL_PROTO_TLS1_3)
     /* The ServerHello says which protocol it is (our own record is read
      * before its step is reported); until then both tables agree. */
-    if (log->server_version == 0x0304 || log->hello_retry || state_before >= MBEDTLS_SSL_HELLO_RETRY_REQUEST) {
+    if (log->server_version == 0x0304 || log->hello_retry || state_before >= TLS_STATE_HELLO_RETRY_REQUEST) {
         table = tls13_stages;
         count = sizeof tls13_stages / sizeof *tls13_stages;
     }
-#endif
     /* 3.6 reads every hello in its TLS 1.3 code first; a step that stays
      * at CLIENT_HELLO hands a TLS 1.2 hello over to the 1.2 code */
-    if (state_before == MBEDTLS_SSL_CLIENT_HELLO && state_after == MBEDTLS_SSL_CLIENT_HELLO)
+    if (state_before == TLS_STATE_CLIENT_HELLO && state_after == TLS_STATE_CLIENT_HELLO)
         return NULL;
     /* Mbed TLS writes TLS 1.2's NewSessionTicket from the
      * SERVER_CHANGE_CIPHER_SPEC state and stays there for the CCS itself */
-    if (table == tls12_stages && state_before == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC && state_after == state_before)
+    if (table == tls12_stages && state_before == TLS_STATE_SERVER_CHANGE_CIPHER_SPEC && state_after == state_before)
         return "new_session_ticket";
     for (size_t i = 0; i < count; i++)
         if (table[i].state == state_before)
@@ -351,21 +342,29 @@ static void log_server_hello(struct hslog *log, const struct hslog_event *event)
     struct log_line line;
     begin_stage_at(log, &line, "server_hello", event->t_ms);
     log_line_string(&line, "version", log->server_hello_seen ? version_name(log->server_version) : "unknown");
-    const char *suite = mbedtls_ssl_get_ciphersuite_name(log->server_suite);
+    const char *suite = tls_suite_name(log->server_suite);
     log_line_string(&line, "suite", suite ? suite : "unknown");
     if (log->server_version == 0x0304)
         log_line_string(&line, "group", hslog_group_name(log));
     log->resumed = log->server_version == 0x0304 ? log->server_resumed_psk : event->resumed;
     log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(&log->session->ssl);
+    const char *alpn = tls_session_alpn(log->session);
     log_line_string(&line, "alpn", alpn ? alpn : "none");
     log_line_end(&line);
 }
 
-static void format_time(const mbedtls_x509_time *time, char *out, size_t size)
+static void log_certificate_fields(void *context, const struct tls_certificate_info *certificate)
 {
-    snprintf(out, size, "%04d-%02d-%02dT%02d:%02d:%02dZ", time->year, time->mon, time->day, time->hour,
-             time->min, time->sec);
+    struct log_line *line = context;
+    char key[80];
+    snprintf(key, sizeof key, "cert%u_subject", certificate->position);
+    log_line_string(line, key, certificate->subject);
+    snprintf(key, sizeof key, "cert%u_issuer", certificate->position);
+    log_line_string(line, key, certificate->issuer);
+    snprintf(key, sizeof key, "cert%u_key", certificate->position);
+    log_line_string(line, key, certificate->key);
+    snprintf(key, sizeof key, "cert%u_not_after", certificate->position);
+    log_line_string(line, key, certificate->not_after);
 }
 
 static void log_certificate(struct hslog *log, const struct tls_session *session, double t_ms)
@@ -374,23 +373,7 @@ static void log_certificate(struct hslog *log, const struct tls_session *session
     begin_stage_at(log, &line, "certificate", t_ms);
     if (!log_line_enabled(&line))
         return;
-    unsigned position = 0;
-    for (const mbedtls_x509_crt *crt = &session->server->chain; crt != NULL && crt->raw.len > 0;
-         crt = crt->next, position++) {
-        char key[80], text[256], when[32];
-        snprintf(key, sizeof key, "cert%u_subject", position);
-        mbedtls_x509_dn_gets(text, sizeof text, &crt->subject);
-        log_line_string(&line, key, text);
-        snprintf(key, sizeof key, "cert%u_issuer", position);
-        mbedtls_x509_dn_gets(text, sizeof text, &crt->issuer);
-        log_line_string(&line, key, text);
-        snprintf(key, sizeof key, "cert%u_key", position);
-        snprintf(text, sizeof text, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
-        log_line_string(&line, key, text);
-        snprintf(key, sizeof key, "cert%u_not_after", position);
-        format_time(compat_crt_valid_to(crt), when, sizeof when);
-        log_line_string(&line, key, when);
-    }
+    unsigned position = tls_server_describe_chain(tls_session_server(session), log_certificate_fields, &line);
     log_line_unsigned(&line, "chain_length", position);
     log_line_end(&line);
 }
@@ -400,9 +383,9 @@ static void log_certificate(struct hslog *log, const struct tls_session *session
  * is what it used. */
 static uint16_t tls13_signature_algorithm(const struct hslog *log, const struct tls_session *session)
 {
-    const mbedtls_pk_context *key = &session->server->key;
-    bool rsa = mbedtls_pk_can_do((mbedtls_pk_context *)key, MBEDTLS_PK_RSA);
-    size_t bits = mbedtls_pk_get_bitlen(key);
+    bool rsa;
+    size_t bits;
+    tls_server_key_type(tls_session_server(session), &rsa, &bits);
     if (log->hello == NULL)
         return 0;
     const struct clienthello_list *offered = &log->hello->signature_algorithms;
@@ -502,7 +485,7 @@ void hslog_step(void *context, struct tls_session *session, int state_before, in
         log_line_end(&line);
     }
     /* 3.6 passes through its TLS 1.3 ticket states even with tickets off */
-    if (stage != NULL && strcmp(stage, "new_session_ticket") == 0 && !session->server->tickets_on)
+    if (stage != NULL && strcmp(stage, "new_session_ticket") == 0 && !tls_server_tickets_on(tls_session_server(session)))
         stage = NULL;
     if (stage == NULL)
         return;
@@ -526,7 +509,7 @@ void hslog_step(void *context, struct tls_session *session, int state_before, in
     event->t_ms = milliseconds_since(&log->first_byte);
     /* TLS 1.2 resumption skips the certificate: Mbed TLS goes from the
      * ServerHello straight to ChangeCipherSpec (or its ticket) */
-    event->resumed = strcmp(stage, "server_hello") == 0 && state_after == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC;
+    event->resumed = strcmp(stage, "server_hello") == 0 && state_after == TLS_STATE_SERVER_CHANGE_CIPHER_SPEC;
     drain(log, false);
 }
 
@@ -768,9 +751,24 @@ static void json_number(struct json *json, double value, int decimals)
     json_text(json, number);
 }
 
+static void json_certificate(void *context, const struct tls_certificate_info *certificate)
+{
+    struct json *json = context;
+    bool first = certificate->position == 0;
+    json_raw(json, first ? "{" : ",{", first ? 1 : 2);
+    json_key(json, "subject", true);
+    json_string(json, certificate->subject);
+    json_key(json, "issuer", false);
+    json_string(json, certificate->issuer);
+    json_key(json, "key", false);
+    json_string(json, certificate->key);
+    json_key(json, "not_after", false);
+    json_string(json, certificate->not_after);
+    json_raw(json, "}", 1);
+}
+
 static char *build_json(const struct hslog *log, const struct tls_session *session, double handshake_ms)
 {
-    const mbedtls_ssl_context *ssl = &session->ssl;
     struct json json = { 0 };
     char text[256];
     json_raw(&json, "{", 1);
@@ -780,17 +778,17 @@ static char *build_json(const struct hslog *log, const struct tls_session *sessi
     json_key(&json, "peer", false);
     json_string(&json, log->peer);
     json_key(&json, "version", false);
-    json_string(&json, tls_version_name(ssl));
+    json_string(&json, tls_session_version(session));
     const char *iana = clienthello_cipher_suite_name(log->server_suite);
     json_key(&json, "suite", false);
     json_string(&json, iana);
     json_key(&json, "suite_mbedtls", false);
-    json_string(&json, mbedtls_ssl_get_ciphersuite(ssl));
+    json_string(&json, tls_session_suite(session));
     json_key(&json, "group", false);
     json_string(&json, log->group ? hslog_group_name(log) : NULL);
     json_key(&json, "signature_algorithm", false);
     json_string(&json, log->signature_algorithm ? signature_name(log->signature_algorithm) : NULL);
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
+    const char *alpn = tls_session_alpn(session);
     json_key(&json, "alpn", false);
     json_string(&json, alpn);
     json_key(&json, "resumed", false);
@@ -870,25 +868,7 @@ static char *build_json(const struct hslog *log, const struct tls_session *sessi
     json_key(&json, "certificates", false);
     json_raw(&json, "[", 1);
     if (!log->resumed) {
-        bool first = true;
-        for (const mbedtls_x509_crt *crt = &session->server->chain; crt != NULL && crt->raw.len > 0;
-             crt = crt->next) {
-            json_raw(&json, first ? "{" : ",{", first ? 1 : 2);
-            first = false;
-            mbedtls_x509_dn_gets(text, sizeof text, &crt->subject);
-            json_key(&json, "subject", true);
-            json_string(&json, text);
-            mbedtls_x509_dn_gets(text, sizeof text, &crt->issuer);
-            json_key(&json, "issuer", false);
-            json_string(&json, text);
-            snprintf(text, sizeof text, "%s-%zu", mbedtls_pk_get_name(&crt->pk), mbedtls_pk_get_bitlen(&crt->pk));
-            json_key(&json, "key", false);
-            json_string(&json, text);
-            format_time(compat_crt_valid_to(crt), text, sizeof text);
-            json_key(&json, "not_after", false);
-            json_string(&json, text);
-            json_raw(&json, "}", 1);
-        }
+        (void)tls_server_describe_chain(tls_session_server(session), json_certificate, &json);
     }
     json_raw(&json, "]}", 2);
     if (json.failed) {
@@ -990,18 +970,17 @@ void hslog_free(struct hslog *log)
 
 void hslog_established(struct hslog *log, const struct tls_session *session)
 {
-    const mbedtls_ssl_context *ssl = &session->ssl;
     log->session = session;
     drain(log, true);
     /* a handshake that sent no certificate resumed a session */
-    log->resumed = !session->sent_certificate;
+    log->resumed = tls_session_resumed(session);
     struct log_line line;
     begin_stage(log, &line, "established");
-    log_line_string(&line, "version", tls_version_name(ssl));
-    log_line_string(&line, "suite", mbedtls_ssl_get_ciphersuite(ssl));
+    log_line_string(&line, "version", tls_session_version(session));
+    log_line_string(&line, "suite", tls_session_suite(session));
     log_line_string(&line, "group", hslog_group_name(log));
     log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
-    const char *alpn = mbedtls_ssl_get_alpn_protocol(ssl);
+    const char *alpn = tls_session_alpn(session);
     log_line_string(&line, "alpn", alpn ? alpn : "none");
     double handshake_ms = milliseconds_since(&log->first_byte);
     log_line_decimal(&line, "handshake_ms", handshake_ms, 3);
@@ -1031,23 +1010,24 @@ void hslog_failed(struct hslog *log, const struct tls_session *session, const ch
     struct log_line line;
     begin_stage(log, &line, "handshake_failed");
     /* tlsd's own refusal of what a completed step read stops at that step */
-    bool after_step = session != NULL && session->refused_after_step && log->last_stage != NULL;
+    bool after_step = session != NULL && tls_session_refused_after_step(session) && log->last_stage != NULL;
     log_line_string(&line, "at", after_step ? log->last_stage : log->stage_in_progress);
     log_line_string(&line, "reason", reason);
-    if (error != 0 && (session == NULL || session->refusal == TLS_REFUSAL_NONE)) {
+    if (error != 0 && (session == NULL || tls_session_refusal(session) == TLS_REFUSAL_NONE)) {
         char text[160];
         tls_error_text(error, text, sizeof text);
         log_line_string(&line, "error", text);
     }
     /* the alert tlsd added is known even when it went encrypted */
-    int alert_sent = session != NULL && session->alert_sent >= 0 ? session->alert_sent : log->alert_sent;
+    int alert_sent = session != NULL && tls_session_alert_sent(session) >= 0 ? tls_session_alert_sent(session)
+                                                                               : log->alert_sent;
     const char *sent = alert_sent >= 0 ? hslog_alert_name(alert_sent) : "none";
     log_line_string(&line, "alert_sent", sent ? sent : "unknown");
     if (log->alert_received >= 0) {
         const char *received = hslog_alert_name(log->alert_received);
         log_line_string(&line, "alert_received", received ? received : "unknown");
     }
-    log_line_unsigned(&line, "bytes_received", session ? session->bytes_received : log->inbound_length);
+    log_line_unsigned(&line, "bytes_received", session ? tls_session_bytes_received(session) : log->inbound_length);
     log_line_end(&line);
     log->finished = true;
     hslog_free(log);
