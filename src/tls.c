@@ -96,6 +96,13 @@ struct tls_session {
     void *callback_context;
 };
 
+void tls_error_text(int error, char *text, size_t size)
+{
+    mbedtls_strerror(error, text, size);
+}
+
+static void tls_server_use_resumption(struct tls_server *server, const struct tlsd_config *config);
+
 /* ---- the TLS policy: all that tlsd decides about what it speaks, in one
  * place (compat.c applies what differs between Mbed TLS versions).
  *   versions     TLS 1.2, and 1.3 where the build has it; min_tls_version
@@ -186,13 +193,6 @@ static int policy_apply(struct tls_server *server, const struct tlsd_config *con
     return 0;
 }
 
-void tls_error_text(int error, char *text, size_t size)
-{
-    mbedtls_strerror(error, text, size);
-}
-
-static void tls_server_use_resumption(struct tls_server *server, const struct tlsd_config *config);
-
 /* IANA spelling (TLS_AES_128_GCM_SHA256, TLS_ECDHE_..._WITH_...) to Mbed
  * TLS's (TLS1-3-AES-128-GCM-SHA256, TLS-ECDHE-...-WITH-...). */
 static void mbedtls_spelling(const char *name, char *out, size_t out_size)
@@ -268,6 +268,8 @@ static const char *tls_version_name(const mbedtls_ssl_context *ssl)
         return "TLS1.3";
     return version;
 }
+
+/* ---- the server: its chain and key, and the resumption state workers share */
 
 static void format_time(const mbedtls_x509_time *time, char *out, size_t size)
 {
