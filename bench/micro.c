@@ -257,11 +257,19 @@ struct server_steps {
     size_t (*serve_request)(struct connection_pair *pair, struct server_buffers *buffers);
 };
 
+/* What hslog's parse of the client's ClientHello tells the session in
+ * tlsd (tls_session_set_hello): hslog is not in these figures, and without
+ * it a TLS 1.2 session, whose hello is not known to offer extended master
+ * secret, is not kept. Mbed TLS's client offers it. */
+static const struct clienthello client_hello = { .has_extended_master_secret = true };
+
 /* Accepting a connection: start_tls() in connection.c. */
 INLINED int accept_connection(struct connection_pair *pair, struct tls_server *server)
 {
     int result = 0;
     pair->server = tls_session_create(server, pair->server_fd, &result);
+    if (pair->server != NULL)
+        tls_session_set_hello(pair->server, &client_hello, CLIENTHELLO_OK);
     return result;
 }
 
