@@ -456,6 +456,9 @@ INLINED size_t serve_request(struct connection_pair *pair, struct server_buffers
             break;
         if (turn == MAX_TURNS)
             return 0;
+        /* the event loop's readability, as connection_run() passes it on:
+         * the last recv() may have emptied the socket */
+        tls_session_socket_readable(pair->server);
         int received = tls_session_read(pair->server, (unsigned char *)buffers->request + buffers->request_length,
                                         HTTP_MAX_HEADER_BYTES - buffers->request_length, &error);
         if (received <= 0)
