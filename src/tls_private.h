@@ -10,6 +10,8 @@
 
 #include "tls.h"
 
+struct ticket_keys;
+
 /* Whether the handshake still has steps to run. True also for Mbed TLS
  * 3.6's TLS 1.3 NewSessionTicket states, which come after "handshake over"
  * but belong to the handshake as the log shows it. */
