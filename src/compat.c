@@ -126,35 +126,34 @@ void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config)
 #endif
 }
 
-void compat_conf_groups(mbedtls_ssl_config *config)
+int compat_conf_groups(mbedtls_ssl_config *config, struct compat_groups *storage, const uint16_t *groups)
 {
-#if TLSD_MBEDTLS3
-    static const uint16_t groups[] = {
-        MBEDTLS_SSL_IANA_TLS_GROUP_X25519,
-        MBEDTLS_SSL_IANA_TLS_GROUP_SECP256R1,
-        MBEDTLS_SSL_IANA_TLS_GROUP_NONE,
-    };
-    mbedtls_ssl_conf_groups(config, groups);
-#else
-    static const mbedtls_ecp_group_id curves[] = {
-        MBEDTLS_ECP_DP_CURVE25519,
-        MBEDTLS_ECP_DP_SECP256R1,
-        MBEDTLS_ECP_DP_NONE,
-    };
-    mbedtls_ssl_conf_curves(config, curves);
+    size_t count = 0;
+    for (; groups[count] != 0; count++) {
+        if (count == COMPAT_MAX_GROUPS)
+            return -1;
+        storage->iana[count] = groups[count];
+#if !TLSD_MBEDTLS3
+        /* 2.28 takes its own curve ids */
+        const mbedtls_ecp_curve_info *curve = mbedtls_ecp_curve_info_from_tls_id(groups[count]);
+        if (curve == NULL)
+            return -1;
+        storage->curves[count] = curve->grp_id;
 #endif
+    }
+    storage->iana[count] = 0;
+#if TLSD_MBEDTLS3
+    mbedtls_ssl_conf_groups(config, storage->iana);
+#else
+    storage->curves[count] = MBEDTLS_ECP_DP_NONE;
+    mbedtls_ssl_conf_curves(config, storage->curves);
+#endif
+    return 0;
 }
 
-int compat_ssl_state(const mbedtls_ssl_context *ssl)
-{
-#if TLSD_MBEDTLS3
-    return ssl->MBEDTLS_PRIVATE(state);
-#else
-    return ssl->state;
-#endif
-}
-
-enum tls_handshake_state compat_handshake_state(int state)
+/* Mbed TLS's state number as tlsd's: the numbers and some names differ
+ * between 2.28 and 3.6. */
+static enum tls_handshake_state handshake_state(int state)
 {
     switch (state) {
     case MBEDTLS_SSL_HELLO_REQUEST: return TLS_STATE_HELLO_REQUEST;
@@ -196,6 +195,15 @@ enum tls_handshake_state compat_handshake_state(int state)
     }
 }
 
+enum tls_handshake_state compat_ssl_state(const mbedtls_ssl_context *ssl)
+{
+#if TLSD_MBEDTLS3
+    return handshake_state(ssl->MBEDTLS_PRIVATE(state));
+#else
+    return handshake_state(ssl->state);
+#endif
+}
+
 bool compat_handshake_over(const mbedtls_ssl_context *ssl)
 {
 #if TLSD_MBEDTLS3
@@ -208,8 +216,8 @@ bool compat_handshake_over(const mbedtls_ssl_context *ssl)
 bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl)
 {
 #if TLSD_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
-    int state = compat_ssl_state(ssl);
-    return state == MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET || state == MBEDTLS_SSL_TLS1_3_NEW_SESSION_TICKET_FLUSH;
+    enum tls_handshake_state state = compat_ssl_state(ssl);
+    return state == TLS_STATE_TLS13_NEW_SESSION_TICKET || state == TLS_STATE_TLS13_NEW_SESSION_TICKET_FLUSH;
 #else
     (void)ssl;
     return false;

@@ -48,15 +48,20 @@ int compat_conf_tls_versions(mbedtls_ssl_config *config, int min_version, int ma
  * full handshake. Nothing to do on 2.28. */
 void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config);
 
-/* Key-exchange groups, most preferred first: X25519, then P-256. */
-void compat_conf_groups(mbedtls_ssl_config *config);
+/* Key-exchange groups, most preferred first, by their IANA numbers
+ * (0-terminated; the policy in tls.c says which). `storage` holds the
+ * list in the library's terms and lives as long as `config`. Returns 0, or
+ * -1 if the build lacks one of them or there are too many. */
+#define COMPAT_MAX_GROUPS 8
+struct compat_groups {
+    uint16_t iana[COMPAT_MAX_GROUPS + 1];
+    mbedtls_ecp_group_id curves[COMPAT_MAX_GROUPS + 1];  /* 2.28 */
+};
+int compat_conf_groups(mbedtls_ssl_config *config, struct compat_groups *storage, const uint16_t *groups);
 
-/* The handshake state (ssl->state, private in 3.x). */
-int compat_ssl_state(const mbedtls_ssl_context *ssl);
+/* The handshake state (ssl->state, private in 3.x), in tlsd's terms. */
+enum tls_handshake_state compat_ssl_state(const mbedtls_ssl_context *ssl);
 bool compat_handshake_over(const mbedtls_ssl_context *ssl);
-/* A handshake state (compat_ssl_state) as tlsd's own: the numbers and
- * some names differ between 2.28 and 3.6. */
-enum tls_handshake_state compat_handshake_state(int state);
 
 /* 3.6 sends TLS 1.3 NewSessionTickets from states after HANDSHAKE_OVER. */
 bool compat_tls13_ticket_pending(const mbedtls_ssl_context *ssl);

@@ -71,7 +71,7 @@ struct connection {
     struct event *read_event;
     struct event *write_event;
     struct event *timer;
-    struct tls_session tls;
+    struct tls_session *tls;
     struct hslog *hslog;          /* the handshake log, allocated with the TLS context */
     struct hslog_record *handshake_record;  /* for the handshake endpoint, NULL if off */
     char *owned_body;             /* a body sent from memory that is ours to free (the record as JSON) */
@@ -166,7 +166,7 @@ static void connection_destroy(struct connection *connection, const char *reason
 
     /* whatever Mbed TLS queued last (an alert) goes, if the socket takes it */
     if (connection->tls_started)
-        (void)tls_session_flush(&connection->tls);
+        (void)tls_session_flush(connection->tls);
 
     event_free(connection->read_event);
     event_free(connection->write_event);
@@ -176,7 +176,7 @@ static void connection_destroy(struct connection *connection, const char *reason
         free(connection->hslog);
     }
     if (connection->tls_started)
-        tls_session_free(&connection->tls);
+        tls_session_destroy(connection->tls);
     if (connection->file_fd >= 0)
         close(connection->file_fd);
     file_cache_release(connection->cached_body);
@@ -305,7 +305,7 @@ static enum action read_proxy_header(struct connection *connection)
  * flight. */
 static enum action close_after_alert(struct connection *connection, const char *reason)
 {
-    struct tls_session *tls = &connection->tls;
+    struct tls_session *tls = connection->tls;
     /* the handshake log is done: it watches the wire no more */
     tls_session_observe(tls, NULL);
     tls_session_set_hello(tls, NULL, CLIENTHELLO_INCOMPLETE);
@@ -325,7 +325,7 @@ static enum action fail_handshake(struct connection *connection, const char *rea
         connection_destroy(connection, "handshake_failed");
         return ACTION_DESTROYED;
     }
-    struct tls_session *tls = &connection->tls;
+    struct tls_session *tls = connection->tls;
     if (error != 0)
         (void)tls_session_add_fatal_alert(tls, error);
     if (tls_session_refusal(tls) != TLS_REFUSAL_NONE)
@@ -338,7 +338,7 @@ static enum action fail_handshake(struct connection *connection, const char *rea
  * one tlsd refuses, any Mbed TLS error): the alert, one line, the close. */
 static enum action fail_established(struct connection *connection, int error)
 {
-    struct tls_session *tls = &connection->tls;
+    struct tls_session *tls = connection->tls;
     connection->alert_sent = tls_session_add_fatal_alert(tls, error);
     if (tls_session_refusal(tls) != TLS_REFUSAL_NONE) {
         connection->refused_record = tls_session_refused_record_type(tls);
@@ -400,15 +400,16 @@ static enum action start_tls(struct connection *connection)
     connection->hslog = calloc(1, sizeof *connection->hslog);
     if (connection->hslog == NULL)
         return fail_handshake(connection, "out_of_memory", 0);
-    int result = tls_session_setup(&connection->tls, connection->generation->tls, connection->fd);
-    if (result != 0)
+    int result = 0;
+    connection->tls = tls_session_create(connection->generation->tls, connection->fd, &result);
+    if (connection->tls == NULL)
         return fail_handshake(connection, "setup_failed", result);
     connection->tls_started = true;
     hslog_init(connection->hslog, connection->id, connection->peer, &connection->first_byte_at);
     const struct tls_observer observer = {
         .on_step = hslog_step, .on_received = hslog_received, .on_sent = hslog_sent, .context = connection->hslog,
     };
-    tls_session_observe(&connection->tls, &observer);
+    tls_session_observe(connection->tls, &observer);
     if (connection->config->handshake_endpoint)
         hslog_keep_record(connection->hslog);
     connection->phase = PHASE_HANDSHAKE;
@@ -418,18 +419,18 @@ static enum action start_tls(struct connection *connection)
 static enum action do_handshake(struct connection *connection)
 {
     int error = 0;
-    enum tls_io result = tls_session_handshake(&connection->tls, &error);
+    enum tls_io result = tls_session_handshake(connection->tls, &error);
     switch (result) {
     case TLS_IO_DONE:
         connection->established = true;
-        hslog_established(connection->hslog, &connection->tls);
+        hslog_established(connection->hslog, connection->tls);
         connection->handshake_record = hslog_take_record(connection->hslog);
-        tls_session_set_hello(&connection->tls, NULL, CLIENTHELLO_INCOMPLETE);
+        tls_session_set_hello(connection->tls, NULL, CLIENTHELLO_INCOMPLETE);
         hslog_free(connection->hslog);
         free(connection->hslog);
         connection->hslog = NULL;
         /* the handshake is over: stop watching the wire */
-        tls_session_observe(&connection->tls, NULL);
+        tls_session_observe(connection->tls, NULL);
         connection->phase = PHASE_READ_REQUEST;
         set_timer(connection, connection->config->idle_timeout);
         return ACTION_CONTINUE;
@@ -536,7 +537,7 @@ static void summarise_request(struct connection *connection, const struct http_r
 static char *handshake_json(const void *handshake)
 {
     const struct connection *connection = handshake;
-    return hslog_record_json(connection->handshake_record, connection->peer, &connection->tls);
+    return hslog_record_json(connection->handshake_record, connection->peer, connection->tls);
 }
 
 static void answer_request(struct connection *connection, const struct http_request *request)
@@ -632,7 +633,7 @@ static enum action read_request(struct connection *connection)
             return ACTION_CONTINUE;
         }
         int error = 0;
-        int received = tls_session_read(&connection->tls,
+        int received = tls_session_read(connection->tls,
                                         (unsigned char *)connection->request + connection->request_length,
                                         HTTP_MAX_HEADER_BYTES - connection->request_length, &error);
         if (received > 0) {
@@ -666,7 +667,7 @@ static enum action send_response(struct connection *connection)
     assert(connection->pending != NULL);  /* the loop's buffers exist while it runs */
     for (;;) {
         /* bounds each connection's memory whatever the file size */
-        if (tls_session_output_pending(&connection->tls) >= TLS_OUTPUT_HIGH_WATER)
+        if (tls_session_output_pending(connection->tls) >= TLS_OUTPUT_HIGH_WATER)
             return ACTION_WAIT_WRITE;
         if (connection->pending_sent == connection->pending_length) {
             if (connection->file_remaining == 0) {
@@ -701,7 +702,7 @@ static enum action send_response(struct connection *connection)
             connection->file_remaining -= (uint64_t)got;
         }
         int error = 0;
-        int written = tls_session_write(&connection->tls, connection->pending + connection->pending_sent,
+        int written = tls_session_write(connection->tls, connection->pending + connection->pending_sent,
                                         connection->pending_length - connection->pending_sent, &error);
         if (written > 0) {
             connection->pending_sent += (size_t)written;
@@ -724,12 +725,12 @@ static enum action close_gracefully(struct connection *connection)
 {
     if (connection->established && !connection->close_notify_queued) {
         int error = 0;
-        enum tls_io result = tls_session_close_notify(&connection->tls, &error);
+        enum tls_io result = tls_session_close_notify(connection->tls, &error);
         if (result == TLS_IO_WANT_READ || result == TLS_IO_WANT_WRITE)
             return result == TLS_IO_WANT_READ ? ACTION_WAIT_READ : ACTION_WAIT_WRITE;
         connection->close_notify_queued = true;
     }
-    if (connection->tls_started && tls_session_output_pending(&connection->tls) > 0)
+    if (connection->tls_started && tls_session_output_pending(connection->tls) > 0)
         return ACTION_WAIT_WRITE;
     shutdown(connection->fd, SHUT_WR);
     connection->phase = PHASE_LINGER;
@@ -847,14 +848,14 @@ static void connection_run(struct connection *connection)
 
         int flushed = 0;
         if (connection->tls_started) {
-            uint64_t sent_before = tls_session_bytes_sent(&connection->tls);
-            flushed = tls_session_flush(&connection->tls);
+            uint64_t sent_before = tls_session_bytes_sent(connection->tls);
+            flushed = tls_session_flush(connection->tls);
             if (flushed < 0) {
                 connection_destroy(connection, "reset");
                 return;
             }
             /* a slow reader that still makes progress is not idle */
-            if (tls_session_bytes_sent(&connection->tls) != sent_before && connection->phase == PHASE_SEND_RESPONSE)
+            if (tls_session_bytes_sent(connection->tls) != sent_before && connection->phase == PHASE_SEND_RESPONSE)
                 set_timer(connection, connection->config->idle_timeout);
         }
         if (action == ACTION_WAIT_WRITE && flushed == 0)
@@ -882,7 +883,7 @@ static void on_socket_event(evutil_socket_t fd, short what, void *context)
     struct connection *connection = context;
     /* the socket has something to read: the next recv() is worth it */
     if ((what & EV_READ) && connection->tls_started)
-        tls_session_socket_readable(&connection->tls);
+        tls_session_socket_readable(connection->tls);
     connection_run(connection);
 }
 

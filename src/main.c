@@ -14,9 +14,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <mbedtls/platform_util.h>
 
-#include "compat.h"
 #include "config.h"
 #include "connection.h"
 #include "listener.h"
@@ -56,8 +54,8 @@ static void usage(FILE *out)
 
 static void print_version(void)
 {
-    printf("tlsd %s\n%s (TLS 1.2%s)\nlibevent %s\n", PACKAGE_VERSION, compat_library_version(),
-           compat_max_tls_version() == 13 ? " and 1.3" : " only", event_get_version());
+    printf("tlsd %s\n%s (TLS 1.2%s)\nlibevent %s\n", PACKAGE_VERSION, tls_library_version(),
+           tls_max_version() == 13 ? " and 1.3" : " only", event_get_version());
 }
 
 /* One --option VALUE, applied as the file line `key VALUE` would be. */
@@ -308,7 +306,7 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
         build_generation(fresh, daemon->resumption, &generation, error, sizeof error);
     }
     if (generation == NULL) {
-        mbedtls_platform_zeroize(&ticket_keys, sizeof ticket_keys);
+        tls_wipe(&ticket_keys, sizeof ticket_keys);
         log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
         send_status(daemon, "READY=1\n");
         return;
@@ -316,12 +314,11 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     if (tls_resumption_use_ticket_keys(daemon->resumption, fresh->ticket_key_file ? &ticket_keys : NULL,
                                        fresh->ticket_key_file, error, sizeof error) != 0)
         log_message(LOG_LEVEL_ERROR, "reload: %s; the ticket keys in use stay", error);
-    mbedtls_platform_zeroize(&ticket_keys, sizeof ticket_keys);
+    tls_wipe(&ticket_keys, sizeof ticket_keys);
     if (!same_listen_lines(fresh, running))
         log_message(LOG_LEVEL_WARN, "reload: listen lines changed; the sockets and their options stay as they are "
                     "until a restart");
-    if (fresh->session_cache_size != daemon->resumption->session_cache_size ||
-        fresh->session_timeout != daemon->resumption->session_timeout)
+    if (tls_resumption_settings_changed(daemon->resumption, fresh))
         log_message(LOG_LEVEL_WARN, "reload: session_cache_size and session_timeout stay as they are until a "
                     "restart (the sessions of the running ones are kept)");
     if (fresh->workers != running->workers)
@@ -483,7 +480,7 @@ static int check_or_serve(const struct command_line *line)
     }
 
     log_message(LOG_LEVEL_INFO, "tlsd %s starting on %s (TLS 1.2%s), libevent %s", PACKAGE_VERSION,
-                compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : "",
+                tls_library_version(), tls_max_version() == 13 ? " and 1.3" : "",
                 event_get_version());
     tls_server_log_chain(generation->tls);
     if (config->keylog_file)

@@ -41,7 +41,9 @@
 #include <sys/types.h>
 #include <time.h>
 
-#include <mbedtls/ssl.h>
+/* Mbed TLS's session (mbedtls_ssl_session), declared here so that the key
+ * file's users need no Mbed TLS header. */
+struct mbedtls_ssl_session;
 
 #define TICKET_KEYS_MAX 8
 #define TICKET_KEY_NAME_SIZE 16
@@ -133,8 +135,8 @@ void ticket_keys_set_clock(struct ticket_keys *keys, ticket_keys_clock *clock);
  * ticket too old or from the future, MBEDTLS_ERR_SSL_INVALID_MAC when the
  * tag is wrong, MBEDTLS_ERR_SSL_BAD_INPUT_DATA when the length is: Mbed
  * TLS then does a full handshake. */
-int ticket_keys_write(void *p_ticket, const mbedtls_ssl_session *session, unsigned char *start,
+int ticket_keys_write(void *p_ticket, const struct mbedtls_ssl_session *session, unsigned char *start,
                       const unsigned char *end, size_t *length, uint32_t *lifetime);
-int ticket_keys_parse_ticket(void *p_ticket, mbedtls_ssl_session *session, unsigned char *buf, size_t length);
+int ticket_keys_parse_ticket(void *p_ticket, struct mbedtls_ssl_session *session, unsigned char *buf, size_t length);
 
 #endif

@@ -1,8 +1,12 @@
-/* tls.c: Mbed TLS server setup and the per-connection handshake driver. */
+/* tls.c: Mbed TLS server setup, the TLS policy and the per-connection
+ * handshake driver. The only module that sees inside a tls_server and a
+ * tls_session. */
 #include "tls.h"
+#include "tls_private.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,22 +16,113 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <mbedtls/ctr_drbg.h>
+#include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/platform_util.h>
+#include <mbedtls/ssl.h>
 #include <mbedtls/ssl_ciphersuites.h>
+#include <mbedtls/x509_crt.h>
 
 #include "cert_time.h"
 #include "compat.h"
+#include "config.h"
 #include "key_log.h"
 #include "log.h"
 #include "secret_file.h"
+#include "record_scan.h"
 #include "session_cache.h"
+#include "ticket_keys.h"
 
-/* The policy: TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only,
- * ECDSA before RSA and AES-128 before AES-256 (the cheaper, equally safe
- * choice first). Names Mbed TLS lacks (1.3 on 2.28) are skipped. */
-static const char *const default_ciphersuites[] = {
+struct tls_server {
+    mbedtls_ssl_config ssl_config;
+    mbedtls_x509_crt chain;
+    mbedtls_pk_context key;
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context random;
+    struct tls_resumption *resumption;  /* not owned; NULL = no resumption */
+    bool session_cache_on;
+    bool tickets_on;
+    int ciphersuites[TLS_MAX_CIPHERSUITES + 1];
+    struct compat_groups groups;        /* the policy's groups, as ssl_config holds them */
+    struct keylog *keylog;       /* NULL unless keylog_file is set */
+    struct compat_keylog_hook keylog_hook;
+    _Atomic unsigned references;
+};
+
+struct tls_resumption {
+    mbedtls_entropy_context entropy;
+    mbedtls_ctr_drbg_context random;      /* the ticket keys' alone: they call it under their lock */
+    struct session_cache *session_cache;  /* NULL when session_cache_size is 0 */
+    struct ticket_keys *tickets;
+    unsigned session_cache_size;
+    unsigned session_timeout;
+};
+
+struct tls_session {
+    mbedtls_ssl_context ssl;
+    struct tls_server *server;
+    int fd;
+    struct evbuffer *input;      /* bytes read from the socket, not yet given to Mbed TLS */
+    struct evbuffer *output;     /* records Mbed TLS wrote, not yet sent to the socket */
+    bool end_of_stream;          /* the peer closed its side */
+    bool socket_drained;         /* the last recv() left nothing behind: wait for readability */
+    int socket_errno;            /* errno of the last failed read or write */
+    uint64_t bytes_received;
+    uint64_t bytes_sent;
+    bool sent_certificate;       /* a full handshake; no certificate means resumed */
+    bool handshake_done;         /* tls_session_handshake returned TLS_IO_DONE */
+    bool tls13;                  /* the version negotiated, once known */
+    /* the records handed to Mbed TLS, judged before it acts on them */
+    struct record_scan inbound_records;
+    struct record_header last_inbound;
+    uint64_t records_at_last_data;   /* inbound_records.records when data last came out (or the handshake ended) */
+    uint64_t handshake_records_other; /* during the handshake: records of other types than handshake */
+    bool peer_sent_ccs;          /* its handshake messages are encrypted from here on */
+    enum tls_refusal refusal;
+    bool refused_after_step;     /* the refusal judged what a completed handshake step read */
+    /* the records Mbed TLS wrote, to tell whether it sent an alert itself */
+    struct record_scan outbound_records;
+    uint64_t alerts_written;
+    uint64_t records_before_call, alerts_before_call;  /* at the start of the current Mbed TLS call */
+    int alert_sent;              /* the fatal alert tlsd added (description), -1 if none */
+    /* the latest ClientHello as tlsd's own parser read it (set by the step
+     * callback, tls_session_set_hello), for the checks Mbed TLS lacks */
+    const struct clienthello *hello;
+    enum clienthello_status hello_status;
+    tls_step_callback *on_step;
+    tls_bytes_callback *on_received;
+    tls_bytes_callback *on_sent;
+    void *callback_context;
+};
+
+void tls_error_text(int error, char *text, size_t size)
+{
+    mbedtls_strerror(error, text, size);
+}
+
+static void tls_server_use_resumption(struct tls_server *server, const struct tlsd_config *config);
+
+/* ---- the TLS policy: all that tlsd decides about what it speaks, in one
+ * place (compat.c applies what differs between Mbed TLS versions).
+ *   versions     TLS 1.2, and 1.3 where the build has it; min_tls_version
+ *                and max_tls_version may narrow that
+ *   suites       policy_suites below, or the configuration's list, which
+ *                policy_suite_allowed() vets
+ *   groups       policy_groups below
+ *   signatures   Mbed TLS's default preset
+ *   ALPN         policy_alpn below
+ *   renegotiation  refused
+ *   resumption   TLS 1.3 only with a fresh key share (psk_dhe_ke); TLS 1.2
+ *                only of sessions with extended master secret (see
+ *                "resumption" below) */
+
+/* TLS 1.3's three AEADs, then TLS 1.2 with ECDHE and AEAD only, ECDSA
+ * before RSA and AES-128 before AES-256 (the cheaper, equally safe choice
+ * first). Names Mbed TLS lacks (1.3 on 2.28) are skipped. */
+static const char *const policy_suites[] = {
     "TLS1-3-AES-128-GCM-SHA256",
     "TLS1-3-AES-256-GCM-SHA384",
     "TLS1-3-CHACHA20-POLY1305-SHA256",
@@ -39,19 +134,9 @@ static const char *const default_ciphersuites[] = {
     "TLS-ECDHE-RSA-WITH-CHACHA20-POLY1305-SHA256",
 };
 
-/* Mbed TLS refuses a client whose ALPN list has none of ours (RFC 7301's
- * no_application_protocol), so both HTTP/1 names are listed: `curl -0`
- * offers only "http/1.0". */
-static const char *const http_alpn[] = { "http/1.1", "http/1.0", NULL };
-
-void tls_error_text(int error, char *text, size_t size)
-{
-    mbedtls_strerror(error, text, size);
-}
-
-static void tls_server_use_resumption(struct tls_server *server, const struct tlsd_config *config);
-
-static bool ciphersuite_allowed(const char *name)
+/* A configured suite: any of TLS 1.3's; of TLS 1.2's, ECDHE (forward
+ * secrecy) with an AEAD. */
+static bool policy_suite_allowed(const char *name)
 {
     if (strncmp(name, "TLS1-3-", 7) == 0)
         return true;
@@ -59,6 +144,55 @@ static bool ciphersuite_allowed(const char *name)
     bool aead = strstr(name, "-AES-128-GCM-") != NULL || strstr(name, "-AES-256-GCM-") != NULL ||
                 strstr(name, "-CHACHA20-POLY1305-") != NULL;
     return ecdhe && aead;
+}
+
+/* Key-exchange groups by IANA number, most preferred first: X25519, then
+ * P-256. */
+static const uint16_t policy_groups[] = { 0x001d /* x25519 */, 0x0017 /* secp256r1 */, 0 };
+
+/* Mbed TLS refuses a client whose ALPN list has none of ours (RFC 7301's
+ * no_application_protocol), so both HTTP/1 names are listed: `curl -0`
+ * offers only "http/1.0". */
+static const char *const policy_alpn[] = { "http/1.1", "http/1.0", NULL };
+
+static int policy_versions(struct tls_server *server, const struct tlsd_config *config, char *error,
+                           size_t error_size)
+{
+    int max_version = config->max_tls_version ? config->max_tls_version : compat_max_tls_version();
+    if (compat_conf_tls_versions(&server->ssl_config, config->min_tls_version, max_version) == 0)
+        return 0;
+    snprintf(error, error_size, "TLS versions %d.%d to %d.%d cannot be offered: %s speaks TLS 1.2%s",
+             config->min_tls_version / 10, config->min_tls_version % 10, max_version / 10, max_version % 10,
+             compat_library_version(), compat_max_tls_version() == 13 ? " and 1.3" : " only");
+    return -1;
+}
+
+/* Apply the policy to the server's configuration (already given its
+ * defaults). */
+static int policy_apply(struct tls_server *server, const struct tlsd_config *config, char *error,
+                        size_t error_size)
+{
+    if (tls_parse_ciphersuites(config->ciphersuites, server->ciphersuites, TLS_MAX_CIPHERSUITES + 1, error,
+                               error_size) != 0 ||
+        policy_versions(server, config, error, error_size) != 0)
+        return -1;
+    mbedtls_ssl_conf_ciphersuites(&server->ssl_config, server->ciphersuites);
+    if (compat_conf_groups(&server->ssl_config, &server->groups, policy_groups) != 0) {
+        snprintf(error, error_size, "cannot set up TLS: %s lacks X25519 or P-256", compat_library_version());
+        return -1;
+    }
+    compat_conf_tls13_forward_secret_resumption(&server->ssl_config);
+    /* Client-initiated renegotiation is a DoS lever and a source of past
+     * attacks: refused. */
+    mbedtls_ssl_conf_renegotiation(&server->ssl_config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    int result = mbedtls_ssl_conf_alpn_protocols(&server->ssl_config, (const char **)policy_alpn);
+    if (result != 0) {
+        char reason[160];
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot set up TLS: %s", reason);
+        return -1;
+    }
+    return 0;
 }
 
 /* IANA spelling (TLS_AES_128_GCM_SHA256, TLS_ECDHE_..._WITH_...) to Mbed
@@ -77,8 +211,8 @@ int tls_parse_ciphersuites(const char *text, int *ids, size_t ids_size, char *er
 {
     size_t count = 0;
     if (text == NULL) {
-        for (size_t i = 0; i < sizeof default_ciphersuites / sizeof *default_ciphersuites; i++) {
-            int id = mbedtls_ssl_get_ciphersuite_id(default_ciphersuites[i]);
+        for (size_t i = 0; i < sizeof policy_suites / sizeof *policy_suites; i++) {
+            int id = mbedtls_ssl_get_ciphersuite_id(policy_suites[i]);
             if (id != 0 && count + 1 < ids_size)
                 ids[count++] = id;
         }
@@ -103,7 +237,7 @@ int tls_parse_ciphersuites(const char *text, int *ids, size_t ids_size, char *er
                          compat_library_version());
                 return -1;
             }
-            if (!ciphersuite_allowed(spelled)) {
+            if (!policy_suite_allowed(spelled)) {
                 snprintf(error, error_size,
                          "ciphersuites: '%s' is not allowed: TLS 1.2 suites must use ECDHE key exchange "
                          "and an AEAD cipher (AES-GCM or ChaCha20-Poly1305)", name);
@@ -127,7 +261,7 @@ int tls_parse_ciphersuites(const char *text, int *ids, size_t ids_size, char *er
     return 0;
 }
 
-const char *tls_version_name(const mbedtls_ssl_context *ssl)
+static const char *tls_version_name(const mbedtls_ssl_context *ssl)
 {
     const char *version = mbedtls_ssl_get_version(ssl);
     if (strcmp(version, "TLSv1.2") == 0)
@@ -289,6 +423,12 @@ int tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const stru
     return 0;
 }
 
+bool tls_resumption_settings_changed(const struct tls_resumption *resumption, const struct tlsd_config *config)
+{
+    return config->session_cache_size != resumption->session_cache_size ||
+           config->session_timeout != resumption->session_timeout;
+}
+
 void tls_resumption_free(struct tls_resumption *resumption)
 {
     if (resumption == NULL)
@@ -337,40 +477,15 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
                  "(leaf \"%s\" in %s)", config->private_key, subject, config->certificate);
         goto fail;
     }
-    if (tls_parse_ciphersuites(config->ciphersuites, server->ciphersuites, TLS_MAX_CIPHERSUITES + 1,
-                               error, error_size) != 0)
-        goto fail;
-
     result = mbedtls_ssl_config_defaults(&server->ssl_config, MBEDTLS_SSL_IS_SERVER,
                                          MBEDTLS_SSL_TRANSPORT_STREAM, MBEDTLS_SSL_PRESET_DEFAULT);
-    if (result != 0) {
-        tls_error_text(result, reason, sizeof reason);
-        snprintf(error, error_size, "cannot set up TLS: %s", reason);
-        goto fail;
-    }
-    mbedtls_ssl_conf_rng(&server->ssl_config, mbedtls_ctr_drbg_random, &server->random);
-    int max_version = config->max_tls_version ? config->max_tls_version : compat_max_tls_version();
-    if (compat_conf_tls_versions(&server->ssl_config, config->min_tls_version, max_version) != 0) {
-        snprintf(error, error_size, "TLS versions %d.%d to %d.%d cannot be offered: %s speaks TLS 1.2%s",
-                 config->min_tls_version / 10, config->min_tls_version % 10, max_version / 10,
-                 max_version % 10, compat_library_version(),
-                 compat_max_tls_version() == 13 ? " and 1.3" : " only");
-        goto fail;
-    }
-    mbedtls_ssl_conf_ciphersuites(&server->ssl_config, server->ciphersuites);
-    compat_conf_groups(&server->ssl_config);
-    compat_conf_tls13_forward_secret_resumption(&server->ssl_config);
-    /* Client-initiated renegotiation is a DoS lever and a source of past
-     * attacks: refused. */
-    mbedtls_ssl_conf_renegotiation(&server->ssl_config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
-    result = mbedtls_ssl_conf_alpn_protocols(&server->ssl_config, (const char **)http_alpn);
     if (result == 0)
-        result = mbedtls_ssl_conf_own_cert(&server->ssl_config, &server->chain, &server->key);
-    if (result != 0) {
-        tls_error_text(result, reason, sizeof reason);
-        snprintf(error, error_size, "cannot set up TLS: %s", reason);
-        goto fail;
-    }
+        mbedtls_ssl_conf_rng(&server->ssl_config, mbedtls_ctr_drbg_random, &server->random);
+    if (result != 0 || policy_apply(server, config, error, error_size) != 0)
+        goto fail_reason;
+    result = mbedtls_ssl_conf_own_cert(&server->ssl_config, &server->chain, &server->key);
+    if (result != 0)
+        goto fail_reason;
     tls_server_use_resumption(server, config);
     if (config->keylog_file) {
         server->keylog = keylog_open(config->keylog_file, config->user, error, error_size);
@@ -382,6 +497,11 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
     }
     return server;
 
+fail_reason:
+    if (result != 0) {
+        tls_error_text(result, reason, sizeof reason);
+        snprintf(error, error_size, "cannot set up TLS: %s", reason);
+    }
 fail:
     tls_server_release(server);
     return NULL;
@@ -528,6 +648,31 @@ bool tls_session_resumed(const struct tls_session *session)
 const struct tls_server *tls_session_server(const struct tls_session *session)
 {
     return session->server;
+}
+
+struct ticket_keys *tls_resumption_ticket_keys(struct tls_resumption *resumption)
+{
+    return resumption->tickets;
+}
+
+const mbedtls_ssl_config *tls_server_ssl_config(const struct tls_server *server)
+{
+    return &server->ssl_config;
+}
+
+const char *tls_library_version(void)
+{
+    return compat_library_version();
+}
+
+int tls_max_version(void)
+{
+    return compat_max_tls_version();
+}
+
+void tls_wipe(void *secret, size_t size)
+{
+    mbedtls_platform_zeroize(secret, size);
 }
 
 /* ---- what tlsd refuses beyond Mbed TLS's own checks */
@@ -729,13 +874,14 @@ void tls_session_set_hello(struct tls_session *session, const struct clienthello
 }
 
 /* After a handshake step: what tlsd refuses that Mbed TLS let through. */
-static enum tls_refusal judge_step(const struct tls_session *session, int before, int after)
+static enum tls_refusal judge_step(const struct tls_session *session, enum tls_handshake_state before,
+                                   enum tls_handshake_state after)
 {
     if (session->hello_status == CLIENTHELLO_INVALID)
         return TLS_REFUSAL_MALFORMED_HELLO;
     /* a TLS 1.2 server goes from its ServerHello straight to its
      * ChangeCipherSpec only when it resumes */
-    if (before == MBEDTLS_SSL_SERVER_HELLO && after == MBEDTLS_SSL_SERVER_CHANGE_CIPHER_SPEC && !session->tls13 &&
+    if (before == TLS_STATE_SERVER_HELLO && after == TLS_STATE_SERVER_CHANGE_CIPHER_SPEC && !session->tls13 &&
         session->hello != NULL && !hello_offers_ems(session))
         return TLS_REFUSAL_EMS_REQUIRED;
     return TLS_REFUSAL_NONE;
@@ -822,9 +968,13 @@ int tls_session_flush(struct tls_session *session)
     return 0;
 }
 
-int tls_session_setup(struct tls_session *session, struct tls_server *server, int fd)
+struct tls_session *tls_session_create(struct tls_server *server, int fd, int *error)
 {
-    memset(session, 0, sizeof *session);
+    struct tls_session *session = calloc(1, sizeof *session);
+    if (session == NULL) {
+        *error = MBEDTLS_ERR_SSL_ALLOC_FAILED;
+        return NULL;
+    }
     mbedtls_ssl_init(&session->ssl);
     session->fd = fd;
     session->alert_sent = -1;
@@ -833,35 +983,33 @@ int tls_session_setup(struct tls_session *session, struct tls_server *server, in
     record_scan_init(&session->outbound_records);
     session->input = evbuffer_new();
     session->output = evbuffer_new();
-    if (session->input == NULL || session->output == NULL) {
-        tls_session_free(session);
-        return MBEDTLS_ERR_SSL_ALLOC_FAILED;
-    }
-    int result = mbedtls_ssl_setup(&session->ssl, &server->ssl_config);
-    if (result != 0) {
-        tls_session_free(session);
-        return result;
+    *error = MBEDTLS_ERR_SSL_ALLOC_FAILED;
+    if (session->input != NULL && session->output != NULL)
+        *error = mbedtls_ssl_setup(&session->ssl, &server->ssl_config);
+    if (*error != 0) {
+        tls_session_destroy(session);
+        return NULL;
     }
     session->server = server;
     tls_server_reference(server);
     if (server->keylog)
         compat_ssl_keylog(&session->ssl, &server->keylog_hook);
     mbedtls_ssl_set_bio(&session->ssl, session, session_send, session_receive, NULL);
-    return 0;
+    return session;
 }
 
-void tls_session_free(struct tls_session *session)
+void tls_session_destroy(struct tls_session *session)
 {
+    if (session == NULL)
+        return;
     mbedtls_ssl_free(&session->ssl);
     if (session->input)
         evbuffer_free(session->input);
     if (session->output)
         evbuffer_free(session->output);
-    session->input = session->output = NULL;
     if (session->server)
         tls_server_release(session->server);
-    session->server = NULL;
-    session->hello = NULL;
+    free(session);
 }
 
 static int io_code(struct tls_session *session, int result, int *error)
@@ -886,19 +1034,18 @@ static bool output_backed_up(const struct tls_session *session)
 
 static int handshake_step(struct tls_session *session, int *error)
 {
-    int before = compat_ssl_state(&session->ssl);
+    enum tls_handshake_state before = compat_ssl_state(&session->ssl);
     begin_call(session);
     session_in_step = session;
     int result = mbedtls_ssl_handshake_step(&session->ssl);
     session_in_step = NULL;
-    int after = compat_ssl_state(&session->ssl);
-    if (result == 0 && before == MBEDTLS_SSL_SERVER_CERTIFICATE && after != before)
+    enum tls_handshake_state after = compat_ssl_state(&session->ssl);
+    if (result == 0 && before == TLS_STATE_SERVER_CERTIFICATE && after != before)
         session->sent_certificate = true;
-    if (result == 0 && before == MBEDTLS_SSL_CLIENT_HELLO)
+    if (result == 0 && before == TLS_STATE_CLIENT_HELLO)
         session->tls13 = compat_is_tls13(&session->ssl);
     if (session->on_step && result != MBEDTLS_ERR_SSL_WANT_READ && result != MBEDTLS_ERR_SSL_WANT_WRITE)
-        session->on_step(session->callback_context, session, compat_handshake_state(before),
-                         compat_handshake_state(after), result);
+        session->on_step(session->callback_context, session, before, after, result);
     if (result == 0) {
         session->refusal = judge_step(session, before, after);
         session->refused_after_step = session->refusal != TLS_REFUSAL_NONE;

@@ -7,44 +7,22 @@
 #ifndef TLSD_TLS_H
 #define TLSD_TLS_H
 
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include <mbedtls/ssl.h>
-#include <mbedtls/entropy.h>
-#include <mbedtls/ctr_drbg.h>
-#include <mbedtls/x509_crt.h>
-#include <mbedtls/pk.h>
-
 #include "clienthello.h"
-#include "compat.h"
-#include "config.h"
-#include "record_scan.h"
-#include "ticket_keys.h"
 #include "tls_handshake_state.h"
 
-struct evbuffer;
-struct keylog;
-struct session_cache;
+/* Mbed TLS stays behind this header: what tls.c keeps in these structs is
+ * its own (tls.c, and tls_private.h for the tests). */
+struct tls_server;
+struct tls_session;
+struct tls_resumption;
+struct tlsd_config;
+struct ticket_key_set;
 
 #define TLS_MAX_CIPHERSUITES 32
-
-struct tls_server {
-    mbedtls_ssl_config ssl_config;
-    mbedtls_x509_crt chain;
-    mbedtls_pk_context key;
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context random;
-    struct tls_resumption *resumption;  /* not owned; NULL = no resumption */
-    bool session_cache_on;
-    bool tickets_on;
-    int ciphersuites[TLS_MAX_CIPHERSUITES + 1];
-    struct keylog *keylog;       /* NULL unless keylog_file is set */
-    struct compat_keylog_hook keylog_hook;
-    _Atomic unsigned references;
-};
 
 /* Session resumption, shared by every worker and kept across reloads so
  * that a reload never breaks it: the session-id cache and the session
@@ -52,28 +30,25 @@ struct tls_server {
  * session_timeout after it is issued). The keys are those of
  * ticket_key_file, shared by a fleet, or else tlsd's own random ones,
  * rotated every session_timeout. Sizes and timeouts are taken from the
- * configuration at start. */
-struct tls_resumption {
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context random;      /* the ticket keys' alone: they call it under their lock */
-    struct session_cache *session_cache;  /* NULL when session_cache_size is 0 */
-    struct ticket_keys *tickets;
-    unsigned session_cache_size;
-    unsigned session_timeout;
-};
-
-/* Also loads config->ticket_key_file when it is set (so `tlsd -t` checks
- * it), and logs at info which ticket keys are in use. */
+ * configuration at start.
+ *
+ * tls_resumption_create also loads config->ticket_key_file when it is
+ * set (so `tlsd -t` checks it), and logs at info which ticket keys are in
+ * use. */
 struct tls_resumption *tls_resumption_create(const struct tlsd_config *config, char *error, size_t error_size);
 void tls_resumption_free(struct tls_resumption *resumption);
 
 /* At start and on a reload: issue and resume tickets with the keys of
- * `set`, read from `path` (the caller wipes `set`); NULL `set` = tlsd's
+ * `set`, read from `path` (the caller wipes `set`: tls_wipe); NULL `set` = tlsd's
  * own random keys (kept if they are already in use). Logs the keys in use
  * at info and returns 0, or returns -1 with the reason in `error`, and the
  * keys in use stay. */
 int tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const struct ticket_key_set *set,
                                    const char *path, char *error, size_t error_size);
+
+/* Whether `config`'s session_cache_size or session_timeout differ from
+ * those in use: they apply at start only. */
+bool tls_resumption_settings_changed(const struct tls_resumption *resumption, const struct tlsd_config *config);
 
 /* Load the chain and key named in `config` (and open keylog_file), check them (they exist, parse,
  * the key is not readable by group or others, the key matches the leaf, the
@@ -82,10 +57,6 @@ int tls_resumption_use_ticket_keys(struct tls_resumption *resumption, const stru
 struct tls_server *tls_server_create(const struct tlsd_config *config, struct tls_resumption *resumption,
                                      char *error, size_t error_size);
 
-/* Whether the handshake still has steps to run. True also for Mbed TLS
- * 3.6's TLS 1.3 NewSessionTicket states, which come after "handshake over"
- * but belong to the handshake as the log shows it. */
-bool tls_handshake_pending(const mbedtls_ssl_context *ssl);
 void tls_server_reference(struct tls_server *server);
 void tls_server_release(struct tls_server *server);
 
@@ -96,9 +67,6 @@ void tls_server_log_chain(const struct tls_server *server);
 /* Validate a `ciphersuites` value against the policy and turn it into Mbed
  * TLS ids (0-terminated). NULL text = the default list. */
 int tls_parse_ciphersuites(const char *text, int *ids, size_t ids_size, char *error, size_t error_size);
-
-/* "TLS1.2" / "TLS1.3" from Mbed TLS's "TLSv1.2". */
-const char *tls_version_name(const mbedtls_ssl_context *ssl);
 
 /* Results of the session calls below (besides byte counts). */
 enum tls_io {
@@ -141,8 +109,6 @@ enum tls_refusal {
 /* The refusal's log reason ("renegotiation_attempt"). */
 const char *tls_refusal_reason(enum tls_refusal refusal);
 
-struct tls_session;
-
 /* Called after every handshake step with the state before and after it
  * (tlsd's own, tls_handshake_state.h) and the step's result (0 or an Mbed
  * TLS error): hslog turns these into the handshake stages. */
@@ -152,43 +118,6 @@ typedef void tls_step_callback(void *context, struct tls_session *session, enum 
  * Mbed TLS wrote (one call per record). */
 typedef void tls_bytes_callback(void *context, const unsigned char *bytes, size_t length);
 
-struct tls_session {
-    mbedtls_ssl_context ssl;
-    struct tls_server *server;
-    int fd;
-    struct evbuffer *input;      /* bytes read from the socket, not yet given to Mbed TLS */
-    struct evbuffer *output;     /* records Mbed TLS wrote, not yet sent to the socket */
-    bool end_of_stream;          /* the peer closed its side */
-    bool socket_drained;         /* the last recv() left nothing behind: wait for readability */
-    int socket_errno;            /* errno of the last failed read or write */
-    uint64_t bytes_received;
-    uint64_t bytes_sent;
-    bool sent_certificate;       /* a full handshake; no certificate means resumed */
-    bool handshake_done;         /* tls_session_handshake returned TLS_IO_DONE */
-    bool tls13;                  /* the version negotiated, once known */
-    /* the records handed to Mbed TLS, judged before it acts on them */
-    struct record_scan inbound_records;
-    struct record_header last_inbound;
-    uint64_t records_at_last_data;   /* inbound_records.records when data last came out (or the handshake ended) */
-    uint64_t handshake_records_other; /* during the handshake: records of other types than handshake */
-    bool peer_sent_ccs;          /* its handshake messages are encrypted from here on */
-    enum tls_refusal refusal;
-    bool refused_after_step;     /* the refusal judged what a completed handshake step read */
-    /* the records Mbed TLS wrote, to tell whether it sent an alert itself */
-    struct record_scan outbound_records;
-    uint64_t alerts_written;
-    uint64_t records_before_call, alerts_before_call;  /* at the start of the current Mbed TLS call */
-    int alert_sent;              /* the fatal alert tlsd added (description), -1 if none */
-    /* the latest ClientHello as tlsd's own parser read it (set by the step
-     * callback, tls_session_set_hello), for the checks Mbed TLS lacks */
-    const struct clienthello *hello;
-    enum clienthello_status hello_status;
-    tls_step_callback *on_step;
-    tls_bytes_callback *on_received;
-    tls_bytes_callback *on_sent;
-    void *callback_context;
-};
-
 /* The step callback's ClientHello, parsed after the client_hello step:
  * tls_session_handshake refuses a malformed one (decode_error) and a TLS
  * 1.2 resumption without extended master secret (handshake_failure), and
@@ -197,10 +126,11 @@ struct tls_session {
 void tls_session_set_hello(struct tls_session *session, const struct clienthello *hello,
                            enum clienthello_status status);
 
-/* Set up a session on `fd`, holding a reference to `server`. Returns 0 or
- * an Mbed TLS error code. */
-int tls_session_setup(struct tls_session *session, struct tls_server *server, int fd);
-void tls_session_free(struct tls_session *session);
+/* A session on `fd`, holding a reference to `server`. Returns NULL with
+ * *error set to an Mbed TLS error code when it cannot be set up. */
+struct tls_session *tls_session_create(struct tls_server *server, int fd, int *error);
+/* Frees the session (NULL is allowed); `fd` is the caller's to close. */
+void tls_session_destroy(struct tls_session *session);
 
 /* Drive the handshake as far as the socket allows: TLS_IO_DONE when it is
  * complete, WANT_READ / WANT_WRITE when it must wait, CLOSED or FAILED
@@ -298,5 +228,13 @@ unsigned tls_server_describe_chain(const struct tls_server *server, tls_certific
 
 /* Mbed TLS's text for an error code, "SSL - ..." */
 void tls_error_text(int error, char *text, size_t size);
+
+/* "Mbed TLS 3.6.6" of the library linked at run time, and the highest TLS
+ * version it speaks: 13 or 12. */
+const char *tls_library_version(void);
+int tls_max_version(void);
+
+/* Wipe a secret (key material) in a way the compiler keeps. */
+void tls_wipe(void *secret, size_t size);
 
 #endif

@@ -3,9 +3,10 @@
 # `make lint`, beside lint-purity.sh.
 #
 #  1. Only the TLS engine (ENGINE_MODULES in Makefile.am: tls.c, compat.c,
-#     the ticket keys, the key log, the fingerprints, tlsd-mkcert...)
-#     includes Mbed TLS headers; everything else goes through tls.h, whose
-#     structs are opaque, so a change of TLS library or version stays there.
+#     the ticket keys, the fingerprints, tlsd-mkcert...) includes Mbed TLS
+#     headers or the engine's own headers (compat.h, ...); everything else
+#     goes through tls.h, whose structs are opaque, so that a change of TLS
+#     library or version stays inside the engine.
 #  2. Only compat.c and compat.h ask which Mbed TLS version or options it
 #     was built with (MBEDTLS_VERSION_*, #if defined(MBEDTLS_...)): one
 #     function per difference, never inline (see lighttpd's mod_mbedtls.c).
@@ -28,8 +29,14 @@ for file in "$srcdir"/src/*.c "$srcdir"/src/*.h; do
     name=src/${file##*/}
     case $engine in
     *" $name "*) ;;
-    *) report "$name" '^[[:space:]]*#[[:space:]]*include[[:space:]]*(<mbedtls/|"compat\.h")' \
-        "only the TLS engine (ENGINE_MODULES) includes Mbed TLS or compat.h; use tls.h" ;;
+    *) report "$name" '^[[:space:]]*#[[:space:]]*include[[:space:]]*<mbedtls/' \
+        "only the TLS engine (ENGINE_MODULES) includes Mbed TLS; use tls.h"
+        # nor an engine header, which would bring Mbed TLS along
+        for header in $engine; do
+            case $header in *.h) ;; *) continue ;; esac
+            report "$name" "^[[:space:]]*#[[:space:]]*include[[:space:]]*\"${header#src/}\"" \
+                "an engine header, for the TLS engine (ENGINE_MODULES) only; use tls.h"
+        done ;;
     esac
     case $name in
     src/compat.c | src/compat.h) ;;

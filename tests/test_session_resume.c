@@ -18,6 +18,7 @@
 #include "session_cache.h"
 #include "ticket_keys.h"
 #include "tls.h"
+#include "tls_private.h"
 
 #include <check.h>
 #include <fcntl.h>
@@ -107,7 +108,7 @@ static bool step(mbedtls_ssl_context *ssl, bool *certificate_state_seen)
 {
     if (!tls_handshake_pending(ssl))
         return false;
-    if (compat_ssl_state(ssl) == MBEDTLS_SSL_SERVER_CERTIFICATE)
+    if (compat_ssl_state(ssl) == TLS_STATE_SERVER_CERTIFICATE)
         *certificate_state_seen = true;
     int result = mbedtls_ssl_handshake_step(ssl);
     ck_assert_msg(result == 0 || result == MBEDTLS_ERR_SSL_WANT_READ || result == MBEDTLS_ERR_SSL_WANT_WRITE,
@@ -722,12 +723,12 @@ START_TEST(tls13_resumption_needs_a_key_share)
                                                                          MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL);
     mbedtls_ssl_session saved;
     mbedtls_ssl_session_init(&saved);
-    struct handshake_path path = connect_once(&server->ssl_config, &client_config, NULL, &saved);
+    struct handshake_path path = connect_once(tls_server_ssl_config(server), &client_config, NULL, &saved);
     ck_assert(path.server_sent_certificate);
 
-    path = connect_once(&server->ssl_config, &psk_ke_client_config, &saved, NULL);
+    path = connect_once(tls_server_ssl_config(server), &psk_ke_client_config, &saved, NULL);
     ck_assert_msg(path.server_sent_certificate, "tlsd resumed with psk_ke: no forward secrecy");
-    path = connect_once(&server->ssl_config, &client_config, &saved, NULL);
+    path = connect_once(tls_server_ssl_config(server), &client_config, &saved, NULL);
     ck_assert_msg(!path.server_sent_certificate, "control: psk_dhe_ke did not resume");
 
     mbedtls_ssl_session_free(&saved);

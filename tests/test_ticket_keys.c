@@ -6,6 +6,7 @@
 #include "config.h"
 #include "ticket_keys.h"
 #include "tls.h"
+#include "tls_private.h"
 
 #include <check.h>
 #include <errno.h>
@@ -18,6 +19,7 @@
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/ssl.h>
 
 /* Two keys as a person would write them: name, then secret. */
 #define NAME_A "000102030405060708090a0b0c0d0e0f"
@@ -473,17 +475,17 @@ START_TEST(resumption_loads_the_key_file)
     struct tls_resumption *resumption = tls_resumption_create(&config, message, sizeof message);
     ck_assert_msg(resumption != NULL, "%s", message);
     char name[TICKET_KEY_NAME_HEX_SIZE];
-    ticket_keys_issuing_name(resumption->tickets, name);
+    ticket_keys_issuing_name(tls_resumption_ticket_keys(resumption), name);
     ck_assert_str_eq(name, "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf");
 
     /* the reload: another set, then tlsd's own keys */
     struct ticket_key_set set;
     ck_assert_int_eq(parse(KEY_A "\n", &set), 0);
     ck_assert_int_eq(tls_resumption_use_ticket_keys(resumption, &set, path, message, sizeof message), 0);
-    ticket_keys_issuing_name(resumption->tickets, name);
+    ticket_keys_issuing_name(tls_resumption_ticket_keys(resumption), name);
     ck_assert_str_eq(name, NAME_A);
     ck_assert_int_eq(tls_resumption_use_ticket_keys(resumption, NULL, NULL, message, sizeof message), 0);
-    ticket_keys_issuing_name(resumption->tickets, name);
+    ticket_keys_issuing_name(tls_resumption_ticket_keys(resumption), name);
     ck_assert_str_ne(name, NAME_A);
     tls_resumption_free(resumption);
 

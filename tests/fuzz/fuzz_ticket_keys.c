@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include <mbedtls/cipher.h>
+#include <mbedtls/ssl.h>
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
