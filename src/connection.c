@@ -489,7 +489,8 @@ static void start_response(struct connection *connection, struct response_plan *
     /* room for the plan's headers and the CSP */
     char extra[RESPONSE_HEADERS_SIZE + CONFIG_MAX_HEADER_VALUE + 512];
     const struct tlsd_config *config = connection->config;
-    http_format_security_headers(extra, sizeof extra, config->hsts, config->content_security_policy, plan->headers);
+    http_format_security_headers(extra, sizeof extra, config->hsts, config->content_security_policy,
+                                 plan->headers_length > 0 ? plan->headers : NULL);
     if (connection->pending == NULL)
         connection->pending = connection->loop->shared_pending;
     connection->keep_alive = plan->keep_alive;
