@@ -143,18 +143,12 @@ static size_t sorted_values(const struct clienthello_list *list, uint16_t *out,
     return n;
 }
 
-void clienthello_ja4(const struct clienthello *hello, char transport, char out[40])
+/* The highest non-GREASE supported_versions value, if that extension is
+ * there; else the hello's own version. */
+static uint16_t ja4_highest_version(const struct clienthello *hello)
 {
     uint16_t version = hello->client_version;
     bool have_version = false;
-    uint16_t values[CLIENTHELLO_MAX_LIST];
-    /* Two lists of at most CLIENTHELLO_MAX_LIST "xxxx," items and a '_'. */
-    char raw[2 * CLIENTHELLO_MAX_LIST * 5 + 8];
-    struct text t;
-    char cipher_hash[13], extension_hash[13], alpn[3];
-    size_t n;
-
-    /* The highest non-GREASE supported_versions value, if that extension is there. */
     for (size_t i = 0; i < clienthello_list_stored(&hello->supported_versions); i++) {
         uint16_t v = hello->supported_versions.values[i];
         if (!clienthello_is_grease(v) && (!have_version || v > version)) {
@@ -162,7 +156,11 @@ void clienthello_ja4(const struct clienthello *hello, char transport, char out[4
             have_version = true;
         }
     }
+    return version;
+}
 
+static void ja4_alpn(const struct clienthello *hello, char alpn[3])
+{
     if (hello->alpn_count == 0 || hello->alpn_first_length == 0) {
         strcpy(alpn, "00");
     } else if (is_ascii_alnum(hello->alpn_first_byte) && is_ascii_alnum(hello->alpn_last_byte)) {
@@ -175,45 +173,57 @@ void clienthello_ja4(const struct clienthello *hello, char transport, char out[4
         alpn[1] = hex_digit(hello->alpn_last_byte);
         alpn[2] = '\0';
     }
+}
 
-    n = sorted_values(&hello->cipher_suites, values, false, 0, 0);
-    t = (struct text){ raw, sizeof raw, 0 };
-    raw[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            text_add(&t, ",");
-        text_add_number(&t, values[i], true);
+/* Append `values` as 4-digit hex, each after `first_separator` (the
+ * first) or a comma. */
+static void ja4_add_values(struct text *t, const uint16_t *values, size_t count, const char *first_separator)
+{
+    for (size_t i = 0; i < count; i++) {
+        text_add(t, i == 0 ? first_separator : ",");
+        text_add_number(t, values[i], true);
     }
-    if (n == 0)
-        strcpy(cipher_hash, "000000000000");
-    else
-        digest_hex(MBEDTLS_MD_SHA256, raw, t.length, cipher_hash, 12);
+}
 
+/* The first 12 hex digits of the SHA-256 of `t`, or twelve zeros for nothing. */
+static void ja4_hash(const struct text *t, char hash[13])
+{
+    if (t->length == 0)
+        strcpy(hash, "000000000000");
+    else
+        digest_hex(MBEDTLS_MD_SHA256, t->buffer, t->length, hash, 12);
+}
+
+void clienthello_ja4(const struct clienthello *hello, char transport, char out[40])
+{
+    uint16_t values[CLIENTHELLO_MAX_LIST];
+    /* Two lists of at most CLIENTHELLO_MAX_LIST "xxxx," items and a '_'. */
+    char raw[2 * CLIENTHELLO_MAX_LIST * 5 + 8];
+    char cipher_hash[13], extension_hash[13], alpn[3];
+    ja4_alpn(hello, alpn);
+
+    size_t n = sorted_values(&hello->cipher_suites, values, false, 0, 0);
+    struct text t = { raw, sizeof raw, 0 };
+    raw[0] = '\0';
+    ja4_add_values(&t, values, n, "");
+    ja4_hash(&t, cipher_hash);
+
+    /* the sorted extensions (less SNI and ALPN), '_', the signature
+     * algorithms in the client's order */
     n = sorted_values(&hello->extensions, values, true, EXT_SERVER_NAME, EXT_ALPN);
     t = (struct text){ raw, sizeof raw, 0 };
     raw[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i > 0)
-            text_add(&t, ",");
-        text_add_number(&t, values[i], true);
-    }
-    bool first = true;
-    for (size_t i = 0; i < clienthello_list_stored(&hello->signature_algorithms); i++) {
-        uint16_t v = hello->signature_algorithms.values[i];
-        if (clienthello_is_grease(v))
-            continue;
-        text_add(&t, first ? "_" : ",");
-        text_add_number(&t, v, true);
-        first = false;
-    }
-    if (t.length == 0)
-        strcpy(extension_hash, "000000000000");
-    else
-        digest_hex(MBEDTLS_MD_SHA256, raw, t.length, extension_hash, 12);
+    ja4_add_values(&t, values, n, "");
+    size_t signatures = 0;
+    for (size_t i = 0; i < clienthello_list_stored(&hello->signature_algorithms); i++)
+        if (!clienthello_is_grease(hello->signature_algorithms.values[i]))
+            values[signatures++] = hello->signature_algorithms.values[i];
+    ja4_add_values(&t, values, signatures, "_");
+    ja4_hash(&t, extension_hash);
 
     size_t ciphers = count_non_grease(&hello->cipher_suites);
     size_t extensions = count_non_grease(&hello->extensions);
-    snprintf(out, 40, "%c%s%c%02u%02u%s_%s_%s", transport, ja4_version(version),
+    snprintf(out, 40, "%c%s%c%02u%02u%s_%s_%s", transport, ja4_version(ja4_highest_version(hello)),
              hello->has_server_name ? 'd' : 'i',
              (unsigned)(ciphers > 99 ? 99 : ciphers), (unsigned)(extensions > 99 ? 99 : extensions),
              alpn, cipher_hash, extension_hash);

@@ -18,22 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "open_fds.h"
+
 static char root_path[] = "/tmp/tlsd-file-cache.XXXXXX";
 static int root_fd = -1;
-
-static int count_fds(void)
-{
-    DIR *directory = opendir("/proc/self/fd");
-    if (directory == NULL)
-        return -1;
-    int count = 0;
-    struct dirent *item;
-    while ((item = readdir(directory)) != NULL)
-        if (item->d_name[0] != '.')
-            count++;
-    closedir(directory);
-    return count - 1;
-}
 
 static void write_file(const char *name, const char *content, size_t length)
 {
@@ -155,7 +143,7 @@ END_TEST
 
 START_TEST(test_bounded_and_no_leaks)
 {
-    int fds_before = count_fds();
+    int fds_before = count_open_fds();
     struct file_cache *cache = file_cache_create();
     /* more files than entries, and more bytes than the cache may hold */
     char *content = malloc(FILE_CACHE_MAX_FILE);
@@ -186,7 +174,7 @@ START_TEST(test_bounded_and_no_leaks)
     file_cache_release(body);
     ck_assert_uint_eq(file_cache_statistics(cache).loaded, loaded + 1);
     file_cache_free(cache);
-    ck_assert_int_eq(count_fds(), fds_before);
+    ck_assert_int_eq(count_open_fds(), fds_before);
 }
 END_TEST
 

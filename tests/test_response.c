@@ -21,6 +21,7 @@
 #include "config.h"
 #include "file_cache.h"
 #include "http.h"
+#include "open_fds.h"
 
 static char root_path[] = "/tmp/tlsd-response.XXXXXX";
 static int root_fd = -1;
@@ -28,20 +29,6 @@ static struct tlsd_config config;
 static struct file_cache *cache;
 static struct response_context context;
 static int open_fds_before;
-
-static int count_fds(void)
-{
-    DIR *directory = opendir("/proc/self/fd");
-    if (directory == NULL)
-        return -1;
-    int count = 0;
-    struct dirent *item;
-    while ((item = readdir(directory)) != NULL)
-        if (item->d_name[0] != '.')
-            count++;
-    closedir(directory);
-    return count - 1;
-}
 
 static void write_file(const char *name, const char *content, size_t length)
 {
@@ -76,7 +63,7 @@ static void setup_root(int with_cache)
     config_init(&config);
     cache = with_cache ? file_cache_create() : NULL;
     context = (struct response_context){ .config = &config, .root_fd = root_fd, .file_cache = cache, .now = 100 };
-    open_fds_before = count_fds();
+    open_fds_before = count_open_fds();
 }
 
 static void teardown(void)
@@ -85,7 +72,7 @@ static void teardown(void)
     cache = NULL;
     config_free(&config);
     /* every plan released: nothing left open */
-    ck_assert_int_eq(count_fds(), open_fds_before);
+    ck_assert_int_eq(count_open_fds(), open_fds_before);
     char command[600];
     snprintf(command, sizeof command, "rm -rf '%s'", root_path);
     close(root_fd);
