@@ -3,7 +3,8 @@
  *
  * One thread, one epoll loop, loopback only (127.0.0.1). It keeps up to
  * --connections connections open at once, starting new ones at most --rate
- * per second for --seconds, each of one kind picked by weight (--mix):
+ * per second for --seconds, each of one kind: every kind of --mix once, in
+ * order, then picked by weight:
  *
  *   normal           TLS handshake, GET --path, reads the whole 200 response
  *   slowloris        a TLS record header, then one byte of a ClientHello
@@ -335,8 +336,17 @@ static uint64_t prng_below(uint64_t bound)
     return bound ? prng_next() % bound : 0;
 }
 
+/* Every kind with a weight once, in order, then by weight at random: a
+ * short run (a slow or loaded machine makes few connections) still has
+ * each kind, which a test may count on. */
 static enum kind pick_kind(void)
 {
+    static int next_unseen;
+    while (next_unseen < KIND_COUNT) {
+        int k = next_unseen++;
+        if (stats[k].weight > 0)
+            return (enum kind)k;
+    }
     unsigned total = 0;
     for (int k = 0; k < KIND_COUNT; k++)
         total += stats[k].weight;
