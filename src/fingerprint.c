@@ -162,7 +162,7 @@ static uint16_t ja4_highest_version(const struct clienthello *hello)
 static void ja4_alpn(const struct clienthello *hello, char alpn[3])
 {
     if (hello->alpn_count == 0 || hello->alpn_first_length == 0) {
-        strcpy(alpn, "00");
+        memcpy(alpn, "00", 3);
     } else if (is_ascii_alnum(hello->alpn_first_byte) && is_ascii_alnum(hello->alpn_last_byte)) {
         alpn[0] = (char)hello->alpn_first_byte;
         alpn[1] = (char)hello->alpn_last_byte;
@@ -189,7 +189,7 @@ static void ja4_add_values(struct text *t, const uint16_t *values, size_t count,
 static void ja4_hash(const struct text *t, char hash[13])
 {
     if (t->length == 0)
-        strcpy(hash, "000000000000");
+        memcpy(hash, "000000000000", 13);
     else
         digest_hex(MBEDTLS_MD_SHA256, t->buffer, t->length, hash, 12);
 }
