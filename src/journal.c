@@ -87,8 +87,8 @@ size_t journal_append(struct journal_buffer *buffer, const char *name, const cha
     if (kept < at_least)
         return JOURNAL_NONE;
     char *out = buffer->bytes + buffer->length;
-    memcpy(out, name, name_length);
-    out += name_length;
+    for (const char *p = name; *p != '\0'; p++)   /* a name, not a string: no NUL after it */
+        *out++ = *p;
     if (binary) {
         *out++ = '\n';
         uint64_t little_endian = kept;
