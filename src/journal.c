@@ -150,7 +150,8 @@ void journal_close(void)
 
 bool journal_send(const char *entry, size_t length)
 {
-    int fd = atomic_load_explicit(&journal_fd, memory_order_relaxed);
+    /* acquire: the address written before the descriptor was published */
+    int fd = atomic_load_explicit(&journal_fd, memory_order_acquire);
     if (fd < 0)
         return false;
     /* sendto with the address each time, as sd_journal_send() does: a
