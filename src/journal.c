@@ -2,7 +2,7 @@
  *
  * Why not libsystemd: for the same reason as notify.c, a datagram of
  * "NAME=value\n" fields is all sd_journal_send() does. Entries are bounded
- * by log.c (LOG_JOURNAL_SIZE, about 16 KiB), far below a unix datagram's
+ * by log.c (LOG_JOURNAL_SIZE, about 12 KiB), far below a unix datagram's
  * limit (the socket's send buffer, raised below), so the memfd that
  * sd_journal_send() passes for huge entries is never needed; an entry that
  * still does not go (EMSGSIZE) is written to stderr by the caller. */
