@@ -1,18 +1,61 @@
-/* log.c: log lines on standard error, logfmt text or JSON. */
+/* log.c: log lines on standard error, logfmt text or JSON, and under
+ * systemd the journal's structured entries of the same lines. */
 #include "log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "journal.h"
 
 /* atomic: a reload sets them while the workers read them */
 static _Atomic int current_level = LOG_LEVEL_INFO;
 static _Atomic int current_format = LOG_FORMAT_TEXT;
 
+/* Whether standard error is the journal's stream: set before the workers
+ * start, read by all. */
+static _Atomic bool under_journal;
+static pthread_once_t output_detected = PTHREAD_ONCE_INIT;
+
+static void detect_output(void)
+{
+    struct stat status;
+    const char *stream = getenv("JOURNAL_STREAM");
+    bool journal = stream != NULL && fstat(STDERR_FILENO, &status) == 0 &&
+                   journal_stream_matches(stream, (unsigned long long)status.st_dev,
+                                          (unsigned long long)status.st_ino);
+    journal_close();
+    if (journal) {
+        /* the override only under the journal: a stray variable elsewhere changes nothing */
+        const char *path = getenv("TLSD_JOURNAL_SOCKET");
+        (void)journal_open(path != NULL && *path != '\0' ? path : NULL);
+    }
+    atomic_store(&under_journal, journal);
+}
+
+static void detect_output_once(void)
+{
+    (void)pthread_once(&output_detected, detect_output);
+}
+
+static void detected_already(void)
+{
+}
+
+void log_detect_output(void)
+{
+    (void)pthread_once(&output_detected, detected_already);   /* no first detection after this one */
+    detect_output();
+}
+
 void log_setup(enum log_level level, enum log_format format)
 {
+    detect_output_once();
     atomic_store_explicit(&current_level, (int)level, memory_order_relaxed);
     atomic_store_explicit(&current_format, (int)format, memory_order_relaxed);
 }
@@ -191,12 +234,39 @@ static bool append_logfmt_value(struct log_line *line, const char *value)
     return line->length > start;
 }
 
+/* The journal entry's TLSD_<KEY>= field: the value unescaped, cut if it
+ * may be (a string) and need be; a field left out or cut marks the entry. */
+static void native_field(struct log_line *line, const char *key, const char *value, size_t length, bool cuttable)
+{
+    if (!line->native)
+        return;
+    char name[JOURNAL_NAME_MAX + 1];
+    struct journal_buffer fields = { line->native_entry, LOG_JOURNAL_FIELDS_SIZE, line->native_length };
+    size_t at_least = cuttable ? (length > 0) : length;
+    size_t kept = journal_field_name("TLSD_", key, name) ? journal_append(&fields, name, value, length, at_least)
+                                                        : JOURNAL_NONE;
+    if (kept != length)
+        line->native_truncated = true;
+    line->native_length = fields.length;
+}
+
+/* The space between tokens, but none before the first one when there is
+ * no prefix (under the journal). */
+static bool append_separator(struct log_line *line)
+{
+    return line->length == line->message_start || append(line, " ", 1);
+}
+
 void log_line_begin(struct log_line *line, enum log_level level)
 {
-    char prefix[64];
+    char prefix[80];
     line->level = level;
     line->length = 0;
     line->truncated = false;
+    line->message_start = 0;
+    line->native = false;
+    line->native_truncated = false;
+    line->native_length = 0;
     /* Off: nothing is formatted at all. Handshakes build several lines
      * each, and formatting them for nothing cost 10 % of a resumed
      * handshake at log_level error. */
@@ -204,10 +274,21 @@ void log_line_begin(struct log_line *line, enum log_level level)
     line->json = current_format == LOG_FORMAT_JSON;
     if (!line->enabled)
         return;
-    if (line->json)
-        snprintf(prefix, sizeof prefix, "{\"pid\":%ld,\"level\":\"%s\"", (long)getpid(), log_level_name(level));
-    else
+    detect_output_once();
+    if (atomic_load_explicit(&under_journal, memory_order_relaxed)) {
+        /* journald names and numbers the process itself; "<N>" is for
+         * stderr only (SyslogLevelPrefix=, on by default) */
+        line->native = journal_is_open();
+        line->message_start = (size_t)snprintf(prefix, sizeof prefix, "<%d>", journal_priority(level));
+        append_text(line, prefix);
+        if (!line->json)
+            return;
+    } else if (!line->json) {
         snprintf(prefix, sizeof prefix, "tlsd[%ld]:", (long)getpid());
+        append_text(line, prefix);
+        return;
+    }
+    snprintf(prefix, sizeof prefix, "{\"pid\":%ld,\"level\":\"%s\"", (long)getpid(), log_level_name(level));
     append_text(line, prefix);
 }
 
@@ -215,7 +296,7 @@ static bool append_key(struct log_line *line, const char *key)
 {
     if (line->json)
         return append(line, ",\"", 2) && append_text(line, key) && append(line, "\":", 2);
-    return append(line, " ", 1) && append_text(line, key) && append(line, "=", 1);
+    return append_separator(line) && append_text(line, key) && append(line, "=", 1);
 }
 
 bool log_line_enabled(const struct log_line *line)
@@ -232,6 +313,7 @@ void log_line_string(struct log_line *line, const char *key, const char *value)
                  (line->json ? append_quoted(line, value, true) : append_logfmt_value(line, value));
     if (!whole)
         drop_field(line, start);
+    native_field(line, key, value, strlen(value), true);
 }
 
 void log_line_unsigned(struct log_line *line, const char *key, uint64_t value)
@@ -243,6 +325,7 @@ void log_line_unsigned(struct log_line *line, const char *key, uint64_t value)
     size_t start = line->length;
     if (!append_key(line, key) || !append_text(line, number))
         drop_field(line, start);
+    native_field(line, key, number, strlen(number), false);
 }
 
 void log_line_decimal(struct log_line *line, const char *key, double value, int decimals)
@@ -254,6 +337,7 @@ void log_line_decimal(struct log_line *line, const char *key, double value, int 
     size_t start = line->length;
     if (!append_key(line, key) || !append_text(line, number))
         drop_field(line, start);
+    native_field(line, key, number, strlen(number), false);
 }
 
 void log_line_event(struct log_line *line, const char *event)
@@ -264,9 +348,29 @@ void log_line_event(struct log_line *line, const char *event)
         log_line_string(line, "event", event);
     } else {
         size_t start = line->length;
-        if (!append(line, " ", 1) || !append_text(line, event))
+        if (!append_separator(line) || !append_text(line, event))
             drop_field(line, start);
+        native_field(line, "event", event, strlen(event), true);
     }
+}
+
+/* The line as one journal entry: its fields, then PRIORITY=,
+ * SYSLOG_IDENTIFIER= and MESSAGE= the line without "<N>" or '\n', for which
+ * LOG_JOURNAL_SIZE keeps room. False: not sent. */
+static bool send_native(struct log_line *line)
+{
+    struct journal_buffer entry = { line->native_entry, LOG_JOURNAL_SIZE, line->native_length };
+    char priority[8];
+    int priority_length = snprintf(priority, sizeof priority, "%d", journal_priority(line->level));
+    const char *message = line->text + line->message_start;
+    size_t message_length = line->length - line->message_start - 1;
+    bool truncated = line->truncated || line->native_truncated;
+    return journal_append(&entry, "PRIORITY", priority, (size_t)priority_length, (size_t)priority_length) !=
+               JOURNAL_NONE &&
+           journal_append(&entry, "SYSLOG_IDENTIFIER", "tlsd", 4, 4) != JOURNAL_NONE &&
+           (!truncated || journal_append(&entry, "TLSD_TRUNCATED", "yes", 3, 3) != JOURNAL_NONE) &&
+           journal_append(&entry, "MESSAGE", message, message_length, message_length) != JOURNAL_NONE &&
+           journal_send(entry.bytes, entry.length);
 }
 
 void log_line_end(struct log_line *line)
@@ -279,6 +383,8 @@ void log_line_end(struct log_line *line)
     size_t end_length = strlen(end);
     memcpy(line->text + line->length, end, end_length);
     line->length += end_length;
+    if (line->native && send_native(line))
+        return;
     write_whole(line->text, line->length);
 }
 
@@ -295,14 +401,18 @@ void log_message(enum log_level level, const char *format, ...)
     struct log_line line;
     log_line_begin(&line, level);
     if (line.json) {
+        /* MESSAGE= carries it in the journal, not a TLSD_MSG= as well */
+        bool native = line.native;
+        line.native = false;
         log_line_string(&line, "msg", message);
+        line.native = native;
     } else {
         if (level <= LOG_LEVEL_WARN) {
-            append(&line, " ", 1);
+            append_separator(&line);
             append_text(&line, log_level_name(level));
             append(&line, ":", 1);
         }
-        append(&line, " ", 1);
+        append_separator(&line);
         append_cut(&line, message, strlen(message), LINE_LIMIT);
     }
     log_line_end(&line);
