@@ -35,6 +35,11 @@ check "soft limit 64, hard 512: tlsd runs with 512 (/proc/PID/limits)" \
 check "... and says so" log_has "descriptors: soft limit raised from 64 to the hard limit, 512"
 check "max_connections 10000 lowered to what 512 descriptors allow" \
     log_has "max_connections 10000 lowered to [0-9]+ to fit the descriptor limit 512"
+kill -HUP "$TLSD_PID"
+check "a reload fits the new configuration's max_connections too" log_has "reloaded: new connections"
+check "... and says so again" \
+    test "$(grep -c 'max_connections 10000 lowered to [0-9]* to fit the descriptor limit 512' "$WORK/tlsd.log")" -eq 2
+check "it still serves" test "$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")" = 200
 stop_tlsd
 
 # ---- out of descriptors: the pause is logged once, systemd still hears
