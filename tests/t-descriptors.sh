@@ -42,13 +42,31 @@ check "... and says so again" \
 check "it still serves" test "$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")" = 200
 stop_tlsd
 
-# ---- out of descriptors: the pause is logged once, systemd still hears
-python3 "$TESTS_SRCDIR/notify-listener.py" "$WORK/notify.sock" "$WORK/notify.log" &
-LISTENER_PID=$!
+# notify_listen SOCKET LOG: a stand-in for systemd's notify socket
+notify_listen() {
+    python3 "$TESTS_SRCDIR/notify-listener.py" "$1" "$2" &
+    LISTENER_PID=$!
+    tries=0
+    while ! grep -q LISTENING "$2" 2>/dev/null && [ $tries -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+}
 HOLDER=""
+LISTENER_PID=""
 trap 'kill $LISTENER_PID $HOLDER 2>/dev/null; cleanup' EXIT
-tries=0
-while ! grep -q LISTENING "$WORK/notify.log" 2>/dev/null && [ $tries -lt 50 ]; do sleep 0.1; tries=$((tries + 1)); done
+
+# ---- the notify socket kept open still speaks to an abstract "@name"
+notify_listen "@tlsd-test-$$" "$WORK/abstract.log"
+: >"$WORK/empty.conf"
+export NOTIFY_SOCKET="@tlsd-test-$$"
+start_tlsd
+unset NOTIFY_SOCKET
+check "READY=1 reaches an abstract notify socket" log_has "^READY=1" "$WORK/abstract.log"
+stop_tlsd
+check "... and STOPPING=1" log_has "^STOPPING=1" "$WORK/abstract.log"
+kill "$LISTENER_PID"
+wait "$LISTENER_PID" 2>/dev/null
+
+# ---- out of descriptors: the pause is logged once, systemd still hears
+notify_listen "$WORK/notify.sock" "$WORK/notify.log"
 
 printf 'max_connections 1000\nhandshake_timeout 60\nworkers 1\n' >"$WORK/empty.conf"
 export NOTIFY_SOCKET="$WORK/notify.sock" WATCHDOG_USEC=1000000
