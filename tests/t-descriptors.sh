@@ -115,4 +115,31 @@ check "a normal request is served after" test "$code" = 200
 check "one resume line" test "$(grep -c 'accepting resumed' "$WORK/tlsd.log")" -eq 1
 stop_tlsd
 check "tlsd stopped cleanly" test "$STOP_STATUS" -eq 0
+
+# ---- two workers share the process's descriptors: still one shortage
+printf 'max_connections 1000\nhandshake_timeout 60\nworkers 2\n' >"$WORK/empty.conf"
+TLSD_WRAPPER="prlimit --nofile=128:128 $outer_wrapper"
+start_tlsd
+TLSD_WRAPPER=$outer_wrapper
+in_use=$(ls "/proc/$TLSD_PID/fd" | wc -l)
+prlimit --pid "$TLSD_PID" --nofile=$((in_use + 10)):128
+/bin/bash -c '
+    for i in $(seq 1 40); do exec {fd}<>/dev/tcp/127.0.0.1/'"$PORT"' || exit 1; done
+    sleep 60
+' &
+HOLDER=$!
+check "two workers: EMFILE pauses accepting" log_has "accept: Too many open files: accepting paused"
+sleep 3
+check "two workers: one pause line for the shortage ($(grep -c 'accepting paused' "$WORK/tlsd.log"))" \
+    test "$(grep -c 'accepting paused' "$WORK/tlsd.log")" -eq 1
+kill "$HOLDER" 2>/dev/null
+wait "$HOLDER" 2>/dev/null
+HOLDER=""
+check "two workers: accepting resumes" log_has "accepting resumed: descriptors free again"
+check "two workers: a normal request is served after" \
+    test "$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")" = 200
+check "two workers: one resume line ($(grep -c 'accepting resumed' "$WORK/tlsd.log"))" \
+    test "$(grep -c 'accepting resumed' "$WORK/tlsd.log")" -eq 1
+stop_tlsd
+check "tlsd stopped cleanly" test "$STOP_STATUS" -eq 0
 finish
