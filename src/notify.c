@@ -92,8 +92,9 @@ void notify_send(const char *message)
         return;
     ssize_t sent = notify_sendto(message);
     if (sent < 0 && (errno == EBADF || errno == ENOTSOCK)) {
-        /* the socket itself is gone: a fresh one, once */
-        close(notify_fd);
+        /* the descriptor is not our socket any more (something closed
+         * it, and its number may be another file's now): leave it, and
+         * send on a fresh socket, once */
         notify_fd = -1;
         if (notify_open() >= 0)
             sent = notify_sendto(message);
