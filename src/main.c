@@ -501,14 +501,17 @@ static int check_account(const struct tlsd_config *config, char *error, size_t e
 
 /* The configuration, checked as far as it can be without TLS: the file
  * and the command line, the account, and max_connections against the
- * descriptors. Returns NULL, the reason printed, if it is no good. */
-static struct tlsd_config *prepare_configuration(const struct command_line *line, unsigned long *descriptor_limit)
+ * descriptors. Returns EXIT_CLEAN with *out set, or the exit status with
+ * the reason printed. */
+static int prepare_configuration(const struct command_line *line, struct tlsd_config **out,
+                                 unsigned long *descriptor_limit)
 {
     struct tlsd_config *config = malloc(sizeof *config);
     char error[CONFIG_ERROR_SIZE];
+    *out = NULL;
     if (config == NULL) {
         fprintf(stderr, "tlsd: out of memory\n");
-        return NULL;
+        return EXIT_RUNTIME;
     }
     int result = load_configuration(line, config, error, sizeof error);
     if (result == 0)
@@ -517,7 +520,7 @@ static struct tlsd_config *prepare_configuration(const struct command_line *line
         fprintf(stderr, "tlsd: %s\n", error);
         config_free(config);
         free(config);
-        return NULL;
+        return EXIT_CONFIGURATION;
     }
     /* -t prints its verdict and what is wrong or lowered, nothing else */
     enum log_level level = config->log_level;
@@ -526,17 +529,19 @@ static struct tlsd_config *prepare_configuration(const struct command_line *line
     log_setup(level, config->log_format);
     *descriptor_limit = raise_descriptor_limit();
     fit_max_connections(config, *descriptor_limit, worker_count(config->workers));
-    return config;
+    *out = config;
+    return EXIT_CLEAN;
 }
 
 /* Everything after the command line: check, or serve until stopped. */
 static int check_or_serve(const struct command_line *line)
 {
     unsigned long descriptor_limit = 0;
-    struct tlsd_config *config = prepare_configuration(line, &descriptor_limit);
+    struct tlsd_config *config = NULL;
     char error[CONFIG_ERROR_SIZE];
-    if (config == NULL)
-        return EXIT_CONFIGURATION;
+    int status = prepare_configuration(line, &config, &descriptor_limit);
+    if (status != EXIT_CLEAN)
+        return status;
     struct tls_resumption *resumption = tls_resumption_create(config, error, sizeof error);
     if (resumption == NULL) {
         fprintf(stderr, "tlsd: %s\n", error);
@@ -545,7 +550,7 @@ static int check_or_serve(const struct command_line *line)
         return EXIT_CONFIGURATION;
     }
     struct generation *generation = NULL;
-    int status = build_generation(config, resumption, &generation, error, sizeof error);
+    status = build_generation(config, resumption, &generation, error, sizeof error);
     if (status != EXIT_CLEAN) {
         fprintf(stderr, "tlsd: %s\n", error);
         tls_resumption_free(resumption);
