@@ -5,6 +5,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,8 +29,57 @@ struct listener_set {
     bool proxy_protocol[CONFIG_MAX_LISTEN];
     size_t count;
     bool paused;                 /* at max_connections or out of descriptors */
-    struct event *retry_timer;   /* resumes accepting after EMFILE */
+    /* A shortage of descriptors (EMFILE) lasts from the first failed
+     * accept until a whole retry interval passes without one: accepting
+     * again drains a backlog that runs out again in bursts, and that is
+     * still the same shortage. */
+    bool starved;
+    bool waiting_for_room;       /* accept failed: paused until there is room */
+    struct event *retry_timer;   /* looks for room, then ends the shortage */
 };
+
+/* Workers out of descriptors now. Descriptors are the process's, so one
+ * shortage is one episode however many workers meet it: the first to
+ * starve logs the pause and the last to find room logs the resume. */
+static _Atomic unsigned starved_workers;
+
+/* A connection needs its socket and, while it sends a file, the file's:
+ * accepting resumes when there is room for both. Probing with dup() costs
+ * no client a failed accept, and the probes are closed at once. */
+#define ACCEPT_ROOM_DESCRIPTORS 2
+
+static bool room_for_a_connection(struct listener_set *set)
+{
+    int probes[ACCEPT_ROOM_DESCRIPTORS];
+    size_t taken = 0;
+    evutil_socket_t fd = evconnlistener_get_fd(set->listeners[0]);
+    while (taken < ACCEPT_ROOM_DESCRIPTORS && (probes[taken] = fcntl(fd, F_DUPFD_CLOEXEC, 0)) >= 0)
+        taken++;
+    for (size_t i = 0; i < taken; i++)
+        close(probes[i]);
+    return taken == ACCEPT_ROOM_DESCRIPTORS;
+}
+
+static void starve(struct listener_set *set, int error)
+{
+    if (set->starved)
+        return;
+    set->starved = true;
+    if (atomic_fetch_add(&starved_workers, 1) == 0)
+        log_message(LOG_LEVEL_WARN, "accept: %s: accepting paused with %u connection(s) open; retried every "
+                    "%d s until there is room (logged once per shortage)", strerror(error),
+                    set->loop->connection_count, ACCEPT_RETRY_SECONDS);
+}
+
+static void unstarve(struct listener_set *set)
+{
+    if (!set->starved)
+        return;
+    set->starved = false;
+    if (atomic_fetch_sub(&starved_workers, 1) == 1)
+        log_message(LOG_LEVEL_WARN, "accepting resumed: descriptors free again (%u connection(s) open)",
+                    set->loop->connection_count);
+}
 
 static void set_accepting(struct listener_set *set, bool accepting)
 {
@@ -47,7 +97,8 @@ void listener_connection_closed(struct listener_set *set)
     if (set == NULL || !set->paused)
         return;
     struct worker_loop *loop = set->loop;
-    if (loop->connection_count < loop->max_connections && !evtimer_pending(set->retry_timer, NULL)) {
+    /* out of descriptors, the retry timer decides */
+    if (loop->connection_count < loop->max_connections && !set->waiting_for_room) {
         set_accepting(set, true);
         log_message(LOG_LEVEL_WARN, "accepting resumed (%u connections open)", loop->connection_count);
     }
@@ -75,10 +126,20 @@ static void on_retry(evutil_socket_t fd, short what, void *context)
     (void)fd;
     (void)what;
     struct listener_set *set = context;
-    if (set->loop->connection_count < set->loop->max_connections) {
-        set_accepting(set, true);
-        log_message(LOG_LEVEL_WARN, "accepting resumed");
+    struct timeval retry = { .tv_sec = ACCEPT_RETRY_SECONDS, .tv_usec = 0 };
+    if (set->waiting_for_room) {
+        if (!room_for_a_connection(set)) {
+            evtimer_add(set->retry_timer, &retry);
+            return;
+        }
+        set->waiting_for_room = false;
+        /* accept again, and end the shortage if that holds for a while */
+        evtimer_add(set->retry_timer, &retry);
+    } else {
+        unstarve(set);
     }
+    if (set->paused && set->loop->connection_count < set->loop->max_connections)
+        set_accepting(set, true);
 }
 
 static void on_accept_error(struct evconnlistener *listener, void *context)
@@ -88,10 +149,10 @@ static void on_accept_error(struct evconnlistener *listener, void *context)
     int error = EVUTIL_SOCKET_ERROR();
     if (error == EMFILE || error == ENFILE || error == ENOBUFS || error == ENOMEM) {
         /* Out of descriptors: the pending connection stays in the backlog
-         * and the socket stays readable. Pause rather than spin. */
-        if (!set->paused)
-            log_message(LOG_LEVEL_WARN, "accept: %s: accepting paused for %d s", strerror(error),
-                        ACCEPT_RETRY_SECONDS);
+         * and the socket stays readable. Pause rather than spin, and say
+         * so once per shortage, not once per attempt. */
+        starve(set, error);
+        set->waiting_for_room = true;
         set_accepting(set, false);
         struct timeval retry = { .tv_sec = ACCEPT_RETRY_SECONDS, .tv_usec = 0 };
         evtimer_add(set->retry_timer, &retry);
@@ -405,6 +466,8 @@ void listener_stop(struct listener_set *set)
         return;
     for (size_t i = 0; i < set->count; i++)
         evconnlistener_free(set->listeners[i]);
+    if (set->starved)
+        atomic_fetch_sub(&starved_workers, 1);
     event_free(set->retry_timer);
     free(set);
 }

@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "connection.h"
+#include "descriptors.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
@@ -211,6 +212,45 @@ static int build_generation(struct tlsd_config *config, struct tls_resumption *r
     return EXIT_CLEAN;
 }
 
+/* ---- descriptors */
+
+/* Raise the soft descriptor limit to the hard one, and say what tlsd has. */
+static unsigned long raise_descriptor_limit(void)
+{
+    struct descriptor_limit limit;
+    descriptors_raise_limit(&limit);
+    if (limit.error != 0)
+        log_message(LOG_LEVEL_WARN, "descriptors: cannot raise the soft limit %lu to the hard limit %lu: %s",
+                    limit.before, limit.hard, strerror(limit.error));
+    else if (limit.soft != limit.before)
+        log_message(LOG_LEVEL_INFO, "descriptors: soft limit raised from %lu to the hard limit, %lu", limit.before,
+                    limit.soft);
+    else
+        log_message(LOG_LEVEL_INFO, "descriptors: limit %lu", limit.soft);
+    return limit.soft;
+}
+
+/* Lower max_connections to what `limit` descriptors have room for, and
+ * say so: a limit found by running out of descriptors would fail
+ * whatever needs one next (a file to send, a reload). The workers share
+ * the process's descriptors and split max_connections, at least one
+ * each. */
+static void fit_max_connections(struct tlsd_config *config, unsigned long limit, unsigned workers)
+{
+    unsigned long fit = descriptors_connections_fit(limit, workers, config->listen_count);
+    if (config->max_connections <= fit)
+        return;
+    unsigned long needed = descriptors_reserved(workers, config->listen_count) +
+                           (unsigned long)config->max_connections * DESCRIPTORS_PER_CONNECTION;
+    if (fit < workers)
+        fit = workers;
+    log_message(LOG_LEVEL_WARN, "max_connections %u lowered to %lu to fit the descriptor limit %lu (%d per "
+                "connection, %lu kept for %u worker(s)); a limit of %lu would allow %u (LimitNOFILE= in the "
+                "unit, or ulimit -n)", config->max_connections, fit, limit, DESCRIPTORS_PER_CONNECTION,
+                descriptors_reserved(workers, config->listen_count), workers, needed, config->max_connections);
+    config->max_connections = (unsigned)fit;
+}
+
 /* ---- running */
 
 #define STATUS_INTERVAL_SECONDS 5
@@ -223,6 +263,8 @@ struct daemon {
     struct worker_pool *workers;
     struct event *status_timer;
     struct event *watchdog_timer;
+    unsigned long descriptor_limit;      /* the soft RLIMIT_NOFILE, raised at start */
+    unsigned worker_count;               /* fixed at start: a reload keeps it */
     bool stopping;
 };
 
@@ -303,6 +345,7 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
         config_free(fresh);
         free(fresh);
     } else {
+        fit_max_connections(fresh, daemon->descriptor_limit, daemon->worker_count);
         build_generation(fresh, daemon->resumption, &generation, error, sizeof error);
     }
     if (generation == NULL) {
@@ -349,10 +392,8 @@ static int drop_privileges(const struct tlsd_config *config, char *error, size_t
                     "privileges after binding");
         return 0;
     }
-    if (strcmp(config->user, "root") == 0) {
-        log_message(LOG_LEVEL_WARN, "user root: staying root as configured");
-        return 0;
-    }
+    if (strcmp(config->user, "root") == 0)
+        return 0;  /* root, as configured: nothing to say */
     struct passwd *account = getpwnam(config->user);
     if (account == NULL) {
         snprintf(error, error_size, "user %s: no such user", config->user);
@@ -393,6 +434,7 @@ static int run(struct daemon *daemon)
     int status = EXIT_CLEAN;
     struct event_base *base = daemon->base;
     unsigned workers = worker_count(config->workers);
+    daemon->worker_count = workers;
     struct listen_sockets *sockets = listener_open(config, workers, error, sizeof error);
     struct event *term = evsignal_new(base, SIGTERM, on_stop_signal, daemon);
     struct event *interrupt = evsignal_new(base, SIGINT, on_stop_signal, daemon);
@@ -441,23 +483,65 @@ static int run(struct daemon *daemon)
     return status;
 }
 
-/* Everything after the command line: check, or serve until stopped. */
-static int check_or_serve(const struct command_line *line)
+/* The user and group tlsd would become, looked up now: an unknown name
+ * fails `tlsd -t` (the unit's ExecStartPre=) and the start before
+ * anything is bound, not the start after binding. */
+static int check_account(const struct tlsd_config *config, char *error, size_t error_size)
+{
+    if (config->user != NULL && getpwnam(config->user) == NULL) {
+        snprintf(error, error_size, "user %s: no such user", config->user);
+        return -1;
+    }
+    if (config->group != NULL && getgrnam(config->group) == NULL) {
+        snprintf(error, error_size, "group %s: no such group", config->group);
+        return -1;
+    }
+    return 0;
+}
+
+/* The configuration, checked as far as it can be without TLS: the file
+ * and the command line, the account, and max_connections against the
+ * descriptors. Returns EXIT_CLEAN with *out set, or the exit status with
+ * the reason printed. */
+static int prepare_configuration(const struct command_line *line, struct tlsd_config **out,
+                                 unsigned long *descriptor_limit)
 {
     struct tlsd_config *config = malloc(sizeof *config);
     char error[CONFIG_ERROR_SIZE];
+    *out = NULL;
     if (config == NULL) {
         fprintf(stderr, "tlsd: out of memory\n");
         return EXIT_RUNTIME;
     }
-    if (load_configuration(line, config, error, sizeof error) != 0) {
+    int result = load_configuration(line, config, error, sizeof error);
+    if (result == 0)
+        result = check_account(config, error, sizeof error);
+    if (result != 0) {
         fprintf(stderr, "tlsd: %s\n", error);
         config_free(config);
         free(config);
         return EXIT_CONFIGURATION;
     }
-    log_setup(config->log_level, config->log_format);
+    /* -t prints its verdict and what is wrong or lowered, nothing else */
+    enum log_level level = config->log_level;
+    if (line->check_only && level > LOG_LEVEL_WARN)
+        level = LOG_LEVEL_WARN;
+    log_setup(level, config->log_format);
+    *descriptor_limit = raise_descriptor_limit();
+    fit_max_connections(config, *descriptor_limit, worker_count(config->workers));
+    *out = config;
+    return EXIT_CLEAN;
+}
 
+/* Everything after the command line: check, or serve until stopped. */
+static int check_or_serve(const struct command_line *line)
+{
+    unsigned long descriptor_limit = 0;
+    struct tlsd_config *config = NULL;
+    char error[CONFIG_ERROR_SIZE];
+    int status = prepare_configuration(line, &config, &descriptor_limit);
+    if (status != EXIT_CLEAN)
+        return status;
     struct tls_resumption *resumption = tls_resumption_create(config, error, sizeof error);
     if (resumption == NULL) {
         fprintf(stderr, "tlsd: %s\n", error);
@@ -466,7 +550,7 @@ static int check_or_serve(const struct command_line *line)
         return EXIT_CONFIGURATION;
     }
     struct generation *generation = NULL;
-    int status = build_generation(config, resumption, &generation, error, sizeof error);
+    status = build_generation(config, resumption, &generation, error, sizeof error);
     if (status != EXIT_CLEAN) {
         fprintf(stderr, "tlsd: %s\n", error);
         tls_resumption_free(resumption);
@@ -493,6 +577,7 @@ static int check_or_serve(const struct command_line *line)
     daemon.generation = generation;
     daemon.resumption = resumption;
     daemon.command_line = line;
+    daemon.descriptor_limit = descriptor_limit;
     status = run(&daemon);
     generation_release(daemon.generation);
     /* after the last generation: no connection can resume any more */

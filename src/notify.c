@@ -21,6 +21,22 @@ static struct sockaddr_un notify_address;
 static socklen_t notify_address_length;
 static uint64_t watchdog_usec;
 
+/* The one socket every message goes out on, opened at setup and kept:
+ * a socket per message needs a free descriptor, and when the connections
+ * have taken them all (EMFILE) WATCHDOG=1 could not be sent and systemd
+ * killed a server that was alive. -1: not open (not yet, or it failed). */
+static int notify_fd = -1;
+
+static int notify_open(void)
+{
+    if (notify_fd < 0) {
+        notify_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        if (notify_fd < 0)
+            log_message(LOG_LEVEL_WARN, "notify: socket: %s", strerror(errno));
+    }
+    return notify_fd;
+}
+
 void notify_setup(void)
 {
     const char *path = getenv("NOTIFY_SOCKET");
@@ -46,6 +62,9 @@ void notify_setup(void)
         if (end != usec && *end == '\0')
             watchdog_usec = value;
     }
+    /* now, while descriptors are plenty; kept for the process's life */
+    if (notify_enabled())
+        notify_open();
     unsetenv("NOTIFY_SOCKET");
     unsetenv("WATCHDOG_USEC");
     unsetenv("WATCHDOG_PID");
@@ -61,18 +80,25 @@ uint64_t notify_watchdog_usec(void)
     return watchdog_usec;
 }
 
+static ssize_t notify_sendto(const char *message)
+{
+    return sendto(notify_fd, message, strlen(message), MSG_NOSIGNAL, (struct sockaddr *)&notify_address,
+                  notify_address_length);
+}
+
 void notify_send(const char *message)
 {
-    if (!notify_enabled())
+    if (!notify_enabled() || notify_open() < 0)
         return;
-    int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) {
-        log_message(LOG_LEVEL_WARN, "notify: socket: %s", strerror(errno));
-        return;
+    ssize_t sent = notify_sendto(message);
+    if (sent < 0 && (errno == EBADF || errno == ENOTSOCK)) {
+        /* the descriptor is not our socket any more (something closed
+         * it, and its number may be another file's now): leave it, and
+         * send on a fresh socket, once */
+        notify_fd = -1;
+        if (notify_open() >= 0)
+            sent = notify_sendto(message);
     }
-    ssize_t sent = sendto(fd, message, strlen(message), MSG_NOSIGNAL, (struct sockaddr *)&notify_address,
-                          notify_address_length);
     if (sent < 0)
         log_message(LOG_LEVEL_WARN, "notify: cannot reach systemd: %s", strerror(errno));
-    close(fd);
 }

@@ -6,14 +6,16 @@
 #include <stdint.h>
 
 /* Read NOTIFY_SOCKET and WATCHDOG_USEC from the environment (and remove
- * them, so that children do not inherit them). */
+ * them, so that children do not inherit them), and open the one socket
+ * every message goes out on: kept for the process's life, so that
+ * notifying needs no free descriptor. */
 void notify_setup(void);
 
 /* Whether a notification socket was given. */
 bool notify_enabled(void);
 
 /* Send one message, e.g. "READY=1\nSTATUS=serving". Nothing happens when
- * tlsd was not started by systemd. */
+ * tlsd was not started by systemd. Main thread only. */
 void notify_send(const char *message);
 
 /* The watchdog interval systemd asked for, in microseconds; 0 if none. */

@@ -1,6 +1,8 @@
 #!/bin/sh
 # t-configtest.sh: `tlsd -t` on good and bad configurations: exit 0 with
-# "configuration ok", or exit 1 with a message that names what is wrong.
+# "configuration ok" and nothing else, or exit 1 with a message that names
+# what is wrong (an unknown user or group included: the unit runs tlsd -t
+# before the start, and the start must not fail after binding).
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 CERT="$WORK/certs/server.crt"
@@ -20,13 +22,34 @@ expect() {  # expect STATUS PATTERN DESCRIPTION
     fi
 }
 
+# max_connections that fits any machine's descriptor limit: otherwise
+# tlsd -t rightly warns that it lowers it
 GOOD="certificate $CERT
 private_key $KEY
 document_root $TLSD_WWW
-listen 127.0.0.1:0"
+listen 127.0.0.1:0
+max_connections 100"
 
 config_test good "$GOOD"
 expect 0 "^configuration ok$" "a good configuration is ok"
+check "... and the verdict is all tlsd -t prints (output: $OUT)" test "$OUT" = "configuration ok"
+
+config_test debug "$GOOD
+log_level debug"
+check "with log_level debug too, only the verdict (output: $OUT)" test "$STATUS" -eq 0 -a "$OUT" = "configuration ok"
+
+config_test nouser "$GOOD
+user no-such-user-here"
+expect 1 "user no-such-user-here: no such user" "an unknown user fails tlsd -t"
+
+config_test nogroup "$GOOD
+group no-such-group-here"
+expect 1 "group no-such-group-here: no such group" "an unknown group fails tlsd -t"
+
+STATUS=0
+OUT=$(timeout 10 "$TLSD" -c "$WORK/nouser.conf" 2>&1) || STATUS=$?
+expect 1 "user no-such-user-here: no such user" "an unknown user stops the start with status 1"
+check "... before binding anything (output: $OUT)" sh -c "! printf '%s' \"\$1\" | grep -q 'listening on'" sh "$OUT"
 
 config_test comments "# a comment
 
@@ -37,11 +60,11 @@ expect 0 "^configuration ok$" "comments, blank lines and spaces are fine"
 
 config_test unknown "$GOOD
 hanshake_timeout 5"
-expect 1 "unknown.conf:5: .*hanshake_timeout" "an unknown key names file, line and key"
+expect 1 "unknown.conf:6: .*hanshake_timeout" "an unknown key names file, line and key"
 
 config_test badnumber "$GOOD
 idle_timeout soon"
-expect 1 "badnumber.conf:5: .*idle_timeout" "a bad number names file, line and key"
+expect 1 "badnumber.conf:6: .*idle_timeout" "a bad number names file, line and key"
 
 config_test badlisten "listen 127.0.0.1:99999
 $GOOD"
@@ -49,7 +72,7 @@ expect 1 "badlisten.conf:1: .*port" "a bad port names file and line"
 
 config_test badversion "$GOOD
 min_tls_version 1.1"
-expect 1 "badversion.conf:5: .*min_tls_version" "TLS 1.1 cannot be configured"
+expect 1 "badversion.conf:6: .*min_tls_version" "TLS 1.1 cannot be configured"
 
 config_test nocert "certificate $WORK/missing.crt
 private_key $KEY
@@ -167,6 +190,23 @@ keylog_file $WORK/new.keys"
     expect 0 "^configuration ok$" "a key log file owned by the configured user is accepted while tlsd is root"
 else
     echo "skip - key log owner checks: not root, cannot chown"
+fi
+
+# The root policy: started as root with `user root` tlsd stays root
+# silently; with neither `user` nor `group` it warns once.
+if [ "$(id -u)" -eq 0 ]; then
+    printf 'user root\n' >"$WORK/empty.conf"
+    start_tlsd
+    check "user root: serves as root" test "$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")" = 200
+    stop_tlsd
+    check "user root: nothing said about it" sh -c "! grep -Eq 'user root|running as root|privileges' '$WORK/tlsd.log'"
+    : >"$WORK/empty.conf"
+    start_tlsd
+    stop_tlsd
+    check "no user: one warning that tlsd runs as root" \
+        test "$(grep -c 'warn: running as root: set `user`' "$WORK/tlsd.log")" -eq 1
+else
+    echo "skip - root policy: not root"
 fi
 
 # runtime failure: an address already in use is exit status 2

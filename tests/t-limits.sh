@@ -1,7 +1,7 @@
 #!/bin/sh
 # t-limits.sh: max_connections pauses accepting with one log line and
-# resumes when connections close; running out of descriptors (EMFILE)
-# pauses accepting instead of spinning; a normal request is served after.
+# resumes when connections close; a normal request is served after.
+# Running out of descriptors (EMFILE): t-descriptors.sh.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 [ -x /bin/bash ] || skip_all "bash is needed for raw sockets"
 
@@ -25,31 +25,6 @@ wait "$HOLDER"
 check "accepting resumes when connections close" log_has "accepting resumed"
 code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")
 check "a normal request is served after" test "$code" = 200
-stop_tlsd
-
-# out of descriptors: a low descriptor limit and more clients than fit
-: >"$WORK/empty.conf"
-# prlimit sets the limit and execs tlsd in the same process
-outer_wrapper=${TLSD_WRAPPER:-}
-TLSD_WRAPPER="prlimit --nofile=40:40 $outer_wrapper"
-start_tlsd
-TLSD_WRAPPER=$outer_wrapper
-ticks_before=$(awk '{ print $14 + $15 }' "/proc/$TLSD_PID/stat")
-/bin/bash -c '
-    for i in $(seq 1 60); do exec {fd}<>/dev/tcp/127.0.0.1/'"$PORT"' || exit 1; done
-    sleep 3
-' &
-HOLDER=$!
-check "EMFILE pauses accepting with a log line" log_has "accept: Too many open files: accepting paused"
-sleep 2
-ticks_after=$(awk '{ print $14 + $15 }' "/proc/$TLSD_PID/stat")
-# a busy loop would burn ~200 ticks (2 s of CPU) here; a paused one a few
-check "no busy loop while out of descriptors (CPU ticks: $((ticks_after - ticks_before)))" \
-    test $((ticks_after - ticks_before)) -lt 50
-wait "$HOLDER"
-sleep 1.5
-code=$(curl_tls -o /dev/null -w '%{http_code}' "$(url /)")
-check "after the clients leave, a normal request is served" test "$code" = 200
 stop_tlsd
 check "tlsd stopped cleanly" test "$STOP_STATUS" -eq 0
 finish
