@@ -240,7 +240,9 @@ check "a silent connection is closed after proxy_protocol_timeout, not before" \
 check "... logged as proxy_header_timeout" grep -q 'reason=proxy_header_timeout' "$WORK/a.log"
 
 # ---- failover: stop a mid-run
-fleet_client --source 127.0.0.2 --count 400 --seconds 8 --interval 0.02 >"$WORK/failover.json" &
+# 400 requests (8 s at the pace asked); a loaded machine gets up to 30 s to
+# make them, so that enough come after the failover window
+fleet_client --source 127.0.0.2 --count 400 --seconds 30 --interval 0.02 >"$WORK/failover.json" &
 CLIENT=$!
 tries=0
 while [ "$(wc -l <"$WORK/failover.json")" -lt 20 ] && [ $tries -lt 100 ]; do
