@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c: log lines on standard error, logfmt text or JSON. */
 #include "log.h"
 

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-configtest.sh: `tlsd -t` on good and bad configurations: exit 0 with
 # "configuration ok", or exit 1 with a message that names what is wrong.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"

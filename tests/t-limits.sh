@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-limits.sh: max_connections pauses accepting with one log line and
 # resumes when connections close; running out of descriptors (EMFILE)
 # pauses accepting instead of spinning; a normal request is served after.
