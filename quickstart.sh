@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # quickstart.sh: everything a new user needs, on Debian 12 (or 13).
 #
 #   ./quickstart.sh run    install what is missing, build, make a development

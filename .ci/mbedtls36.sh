@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # .ci/mbedtls36.sh PREFIX: put Mbed TLS 3.6 LTS from Debian 13 (trixie) into
 # PREFIX on a Debian 12 machine, leaving the system's 2.28 alone.
 #

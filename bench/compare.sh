@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/compare.sh: tlsd side by side with nginx and lighttpd+mod_mbedtls,
 # through the shared benchmark harness (shared/bench/run.sh, beside this
 # repository). Loopback only; every load has a count and a time limit.

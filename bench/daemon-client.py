@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """bench/daemon-client.py PORT CA full|resumed|keepalive COUNT: the
 client side of bench/daemon.sh, over loopback. full: COUNT connections,
 one GET / each; resumed: the same, resuming the first one's session;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/daemon.sh: instructions the whole daemon executes per connection
 # and per request, under callgrind: tlsd as it runs (handshake log, log
 # lines, response plan, file cache, libevent), which bench/micro.sh leaves

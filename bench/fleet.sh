@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/fleet.sh: two tlsd instances behind HAProxy (TCP mode, PROXY
 # protocol v2, round robin, HTTPS health checks, one shared
 # ticket_key_file), as docs/deploying.md sets a fleet up, on loopback:

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/hostile.sh: tlsd under the full hostile load, on loopback: 2000
 # connections at once for 30 s (tests/hostile: normal requests, slowloris,
 # garbage, truncated and oversized records, SSLv2 hellos, resets in the

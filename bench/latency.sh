@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/latency.sh: handshake latency at low concurrency (one client at a
 # time), median and tail, to catch stalls such as the 40 ms Nagle /
 # delayed-ACK one (a flight written in several pieces without

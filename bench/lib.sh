@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench/lib.sh: what bench/workers.sh, latency.sh and memory.sh share
 # (sourced): the built tools, a work directory removed at exit, a PKI from
 # tlsd-mkcert, a 2 KB page, and tlsd started on an ephemeral loopback port.

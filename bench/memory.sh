@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/memory.sh: what an idle connection costs tlsd, in resident memory:
 #  - a TCP connection that has not sent a byte (no Mbed TLS context yet),
 #  - an established TLS connection that has not sent a request,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* micro.c: tlsd's micro-benchmarks, one scenario per run, made to be
  * measured by callgrind (bench/micro.sh) rather than by a clock.
  *

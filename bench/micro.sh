@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/micro.sh: tlsd's micro-benchmarks (bench/micro.c) under callgrind:
 # instructions and heap allocations per iteration, without wall-clock noise.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # bench/workers.sh: server CPU time per handshake with `workers 1` and
 # `workers 2`, full and resumed, so that the cost of running several event
 # loops (locks, shared state) shows without the noise of raw rates: on a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cert_time.c: the one text for a certificate's time. */
 #include "cert_time.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* cert_time.h: the one text for a certificate's time, as tlsd's log
  * lines, its status page and tlsd-mkcert's report show it: RFC 3339 in
  * UTC, "2027-12-28T23:32:10Z" (X.509 times are UTC). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clienthello.c: the TLS ClientHello parser.
  *
  * Every read goes through a `reader` that knows how many bytes are left, and

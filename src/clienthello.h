@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clienthello.h: a parser for the TLS ClientHello, over the raw bytes a
  * client sent (TLS records). The JA3 / JA4 fingerprints of what it parsed
  * are in fingerprint.h, the IANA names of its values in tls_names.h.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* clock.h: time spent, for the t_ms and duration_ms of log lines. The
  * monotonic clock: a wall-clock step (NTP, an operator) must not make a
  * handshake look negative or an hour long. Header-only and pure. */

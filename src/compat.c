@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* compat.c: the Mbed TLS 2.28 / 3.6 differences tlsd touches. */
 #include "compat.h"
 #include "session_cache.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* compat.h: every difference between Mbed TLS 2.28 and 3.6 that tlsd
  * touches, in one place. The rest of the code calls these and never tests
  * MBEDTLS_VERSION_NUMBER itself. */

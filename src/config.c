@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.c: tlsd.conf and command-line settings into a struct tlsd_config.
  *
  * config_parse() is a pure function over a buffer: the bytes come from a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* config.h: the configuration of tlsd, parsed from tlsd.conf and the
  * command line. The parser is a pure function over a buffer: no I/O but
  * config_load_file(), which reads the file and hands it to the parser. */

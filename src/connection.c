@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connection.c: one client, from accept to close.
  *
  * Each connection is a small state machine run by connection_run()

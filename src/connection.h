@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* connection.h: one client, from accept to close: TLS handshake, HTTP
  * requests and responses, timeouts. Driven by libevent read/write events,
  * never by blocking calls. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* file_cache.c: small static files in memory, looked up again on disk at
  * most once per FILE_CACHE_VALID_SECONDS and replaced when their size,
  * mtime (to the nanosecond), inode or device changed. */

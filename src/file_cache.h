@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* file_cache.h: small static files kept in memory, one cache per worker.
  *
  * Opening a file safely under the document root costs several system

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* files.c: safe lookup of a request path under the document root.
  *
  * Two layers keep a request inside the root:

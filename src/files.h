@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* files.h: safe lookup of a request path under the document root. */
 #ifndef TLSD_FILES_H
 #define TLSD_FILES_H

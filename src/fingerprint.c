@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fingerprint.c: the JA3 and JA4 fingerprints of a parsed ClientHello,
  * the one place outside the TLS modules that needs a hash. */
 #include "fingerprint.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fingerprint.h: the JA3 and JA4 fingerprints of a parsed ClientHello.
  *
  * Not pure: the fingerprints are hashes (MD5, SHA-256) and Mbed TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hex.h: hexadecimal both ways, the one copy tlsd has: reading hex (URL
  * %-escapes in files.c, ticket keys in ticket_keys.c) and writing it (key
  * log lines, ticket key names and files, JA3/JA4 hashes, %-escapes in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hs_stage.c: the handshake stages and the state -> stage tables.
  *
  * Mbed TLS runs the handshake as a state machine, one message per state.

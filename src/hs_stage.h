@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hs_stage.h: the handshake stages as data, and which stage a handshake
  * step completed (pure: no Mbed TLS, no log, no I/O).
  *

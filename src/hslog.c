@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hslog.c: the handshake stage log.
  *
  * tls.c reports each handshake step (hslog_step) and the bytes crossing

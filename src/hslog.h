@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hslog.h: the handshake stage log. Every stage of a connection's TLS
  * handshake gets one line, in wire order, with the time since the
  * connection's first byte and the facts of that stage: what the client

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hslog_facts.c: the facts of a handshake, described once for the log
  * line and the JSON record. */
 #include "hslog_facts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hslog_facts.h: the facts of a handshake as the log line and the JSON
  * record both show them, described once (pure: clienthello.h only). Each
  * output has its own keys, order and way of writing "none"; the facts and

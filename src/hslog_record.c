@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hslog_record.c: the handshake record and its JSON, for the client that
  * asks for its own handshake. */
 #include "hslog_record.h"

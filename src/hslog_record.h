@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hslog_record.h: the handshake record, the facts the handshake endpoint
  * shows. It is kept compact (the ClientHello as its bytes) for the
  * connection's life and turned into JSON only when the client asks: most

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http.c: HTTP/1.x request head parser and response heads (see http.h).
  *
  * The parser reads untrusted bytes: it is a pure function over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http.h: HTTP/1.x request parsing and response heads. Pure functions over
  * buffers: no I/O, no allocation. */
 #ifndef TLSD_HTTP_H

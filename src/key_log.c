@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key_log.c: NSS key log lines for Wireshark. */
 #include "key_log.h"
 

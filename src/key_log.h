@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* key_log.h: the NSS key log file (SSLKEYLOGFILE format) that lets
  * Wireshark or tshark decrypt a capture of tlsd's connections. */
 #ifndef TLSD_KEY_LOG_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* listener.c: listening sockets, accept, and the connection limit. */
 #include "listener.h"
 

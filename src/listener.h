@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* listener.h: listening sockets and the accept loop. */
 #ifndef TLSD_LISTENER_H
 #define TLSD_LISTENER_H

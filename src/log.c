@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.c: log lines on standard error, logfmt text or JSON, and under
  * systemd the journal's structured entries of the same lines. */
 #include "log.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log.h: tlsd's log lines on standard error, as logfmt text or JSON.
  *
  * Every line is assembled in memory and written with one write(2), so lines

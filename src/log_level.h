@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* log_level.h: how much tlsd logs and in which format: values the
  * configuration (config.h) holds and the log (log.h) takes, here so that
  * neither header needs the other. */

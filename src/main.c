@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* main.c: command line, configuration, wiring, signals. */
 #include "autoconfig.h"
 

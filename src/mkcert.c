@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* mkcert.c: tlsd-mkcert, a throwaway development PKI written with Mbed TLS's
  * own x509 writer: root CA -> intermediate CA -> server leaf, the chain a
  * browser walks. Only the leaf's private key is kept; the CA keys live in

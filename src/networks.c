@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* networks.c: IP networks for proxy_from. */
 #include "networks.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* networks.h: lists of IP networks ("10.0.0.0/8", "::1", "192.0.2.7/32")
  * and whether an address falls in one, for proxy_from. */
 #ifndef TLSD_NETWORKS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.c: the sd_notify datagram protocol, spoken directly.
  *
  * Why not libsystemd: the protocol is one datagram per message on a unix

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* notify.h: readiness and status for systemd (Type=notify). */
 #ifndef TLSD_NOTIFY_H
 #define TLSD_NOTIFY_H

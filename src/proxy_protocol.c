@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* proxy_protocol.c: the PROXY protocol header parser (see proxy_protocol.h).
  *
  * The parser reads untrusted bytes: it is a pure function over

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* proxy_protocol.h: the PROXY protocol header (versions 1 and 2) that a
  * load balancer such as HAProxy sends before the client's first byte, to
  * say who the client really is.

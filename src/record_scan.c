@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record_scan.c: TLS record boundaries from their headers. */
 #include "record_scan.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* record_scan.h: where the TLS records are in a byte stream, from their
  * plaintext headers alone (type, version, length: RFC 8446 §5.1, RFC 5246
  * §6.2.1). tlsd feeds it the bytes it hands to Mbed TLS, so that it knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* response.c: what to answer a request (status, headers, body source),
  * decided apart from how connection.c sends it. */
 #include "response.h"

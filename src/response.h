@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* response.h: what to answer a request, apart from how to send it.
  *
  * From a parsed request and a read-only context (configuration, document

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* secret_file.c: the one permission check of a file that holds secrets. */
 #include "secret_file.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* secret_file.h: the one permission check of a file that holds secrets:
  * the private key (tls.c), the ticket key file (ticket_keys.c) and the key
  * log (key_log.c). Pure: no Mbed TLS, no log. */

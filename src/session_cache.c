@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_cache.c: hash table with chaining + a store-order list. */
 #include "session_cache.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* session_cache.h: a bounded, thread-safe map from TLS session ids to
  * opaque byte strings (serialized sessions), independent of Mbed TLS.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* small_file.c: the one bounded reader of a whole small file.
  *
  * The buffer holds one byte over the limit, so that a file that grew since

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* small_file.h: the one bounded reader of a whole small file into memory:
  * the configuration file (config.c) and the ticket key file
  * (ticket_keys.c). Pure: no Mbed TLS, no log; the caller opens the file

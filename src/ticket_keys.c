@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ticket_keys.c: the ticket key file, and tlsd's session-ticket callbacks
  * (AES-256-GCM, the layout described in ticket_keys.h). */
 #include "ticket_keys.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ticket_keys.h: TLS session-ticket keys, shared across a fleet through a
  * key file, and the Mbed TLS ticket callbacks that use them.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls.c: Mbed TLS server setup, the TLS policy and the per-connection
  * handshake driver. The only module that sees inside a tls_server and a
  * tls_session. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls.h: Mbed TLS server setup (certificate chain, key, policy) and the
  * per-connection TLS session with its handshake driver.
  *

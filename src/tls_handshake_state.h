@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_handshake_state.h: the server's handshake states, engine-neutral
  * (pure: no Mbed TLS). compat.c translates Mbed TLS's state numbers, which
  * differ between 2.28 and 3.6, into these; the handshake observer (tls.h's

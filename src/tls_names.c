@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_names.c: the IANA names of TLS values, for log lines. Pure tables,
  * searched linearly: a name is looked up only when a line is written. */
 #include "tls_names.h"

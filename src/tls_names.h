@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_names.h: the IANA names of TLS values, for log lines: cipher suites,
  * groups, signature schemes, extensions, versions and alerts. Pure tables,
  * no Mbed TLS: tlsd names what the client sent, including what Mbed TLS

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tls_private.h: what the unit tests need of tls.c's Mbed TLS side, and
  * nothing the daemon uses: tls.c and tests/ include it, no other module.
  * tls.h is the boundary; this is the test's way through it. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* worker.c: one event loop per thread, and the generations they serve. */
 #include "autoconfig.h"
 

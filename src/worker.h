@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* worker.h: the event loops that serve connections, one thread each
  * (`workers`), and the generations of configuration they serve with.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* client_util.h: the small pieces tests/hostile.c and tests/tlspoke.c
  * (the test clients) both need. */
 #ifndef TLSD_TESTS_CLIENT_UTIL_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """fleet-client.py: HTTPS requests through a load balancer, one new TLS
 connection each (or --keep-alive N requests on one), offering the session
 of the previous connection, and one JSON line per request on standard

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # fleet.sh: tlsd instances behind HAProxy on loopback, as a fleet runs
 # behind a load balancer (sourced by tests/t-haproxy.sh and bench/fleet.sh).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* hostile.c: a bounded hostile-load client for tlsd (tests/t-hostile.sh and
  * bench/hostile.sh).
  *

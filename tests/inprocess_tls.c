@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inprocess_tls.c: the in-process TLS pair of inprocess_tls.h. */
 #include "inprocess_tls.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* inprocess_tls.h: a TLS client and server in one process, for the Check
  * suites (tests/test_session_resume.c, tests/test_records.c): an
  * in-memory transport (two byte queues, each side sending into one and

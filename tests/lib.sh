@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lib.sh: shared helpers for tlsd's integration tests (sourced by t-*.sh).
 #
 # The environment comes from `make check`: TLSD, TLSD_MKCERT, TLSD_WWW.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # lint-boundaries.sh SRCDIR ENGINE_MODULE...: the TLS boundary rules of
 # `make lint`, beside lint-purity.sh.
 #

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # lint-purity.sh SRCDIR MODULE...: the purity rule of `make lint`.
 #
 # A pure module (PURE_MODULES in Makefile.am: parsers and helpers over

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """notify-listener.py SOCKET OUTPUT: stand in for systemd's notify socket.
 
 Binds a unix datagram socket at SOCKET and appends every message it gets to

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* open_fds.h: how many descriptors this process has open, for the unit
  * tests that check a module closes every file it opened. */
 #ifndef TLSD_TESTS_OPEN_FDS_H

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """rawtls.py: hand-made TLS 1.2 handshake bytes against tlsd, and what it
 answers: one line such as
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* records.c: TLS records made and opened by hand (see records.h). */
 #include "records.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* records.h: TLS records made and opened by hand after a handshake done by
  * Mbed TLS's client (tests/tlspoke, tests/hostile, tests/test_records).
  *

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """stop-clients.py: clients caught by tlsd's stop in each state a
 connection can be in, for tests/t-stop.sh.
 

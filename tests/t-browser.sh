@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-browser.sh: a real browser. Headless Chromium trusts tlsd's chain through
 # its own NSS database (no --ignore-certificate-errors), runs the page's
 # script under tlsd's Content-Security-Policy, and the page shows the version

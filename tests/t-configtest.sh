@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-configtest.sh: `tlsd -t` on good and bad configurations: exit 0 with
 # "configuration ok" and nothing else, or exit 1 with a message that names
 # what is wrong (an unknown user or group included: the unit runs tlsd -t

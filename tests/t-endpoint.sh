@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-endpoint.sh: the handshake endpoint returns the requesting connection's
 # own handshake record (and nobody else's), agrees with the log, and every
 # response carries the security headers.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-haproxy.sh: a fleet of two tlsd instances behind HAProxy (TCP mode,
 # PROXY protocol v2, round robin, HTTPS health checks), sharing one
 # ticket_key_file:

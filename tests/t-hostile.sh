@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-hostile.sh: a bounded hostile load on loopback (tests/hostile: slowloris,
 # garbage, truncated and oversized records, SSLv2 hellos, resets in the
 # handshake and in the response, clients that never read, floods of

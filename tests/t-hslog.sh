@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-hslog.sh: the handshake stage log. Every stage in wire order for full
 # and resumed TLS 1.2 handshakes, TLS 1.3 (with a HelloRetryRequest and a
 # PSK resumption) on Mbed TLS 3.6, what the client offered, failures with

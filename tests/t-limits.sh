@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-limits.sh: max_connections pauses accepting with one log line and
 # resumes when connections close; a normal request is served after.
 # Running out of descriptors (EMFILE): t-descriptors.sh.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-logjson.sh: with log_format json every log line is one JSON object,
 # even a client_hello line that a client makes longer than a log line on
 # purpose (hundreds of groups, signature algorithms and extensions, ALPN

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-manpages.sh: the manual pages format without a warning, and they cannot
 # silently fall behind the code: every configuration key has its entry in
 # tlsd.conf(5), every option of tlsd its entry in tlsd(8), every option of

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-mkcert.sh: tlsd-mkcert writes a PKI that openssl accepts: root ->
 # intermediate -> leaf with the right names, key type and file modes, and it
 # refuses what it should. Needs the openssl command (test-only dependency).

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-policy.sh: the TLS policy: TLS 1.2 (ECDHE + AEAD only) and, on Mbed
 # TLS 3.6, TLS 1.3; TLS 1.0/1.1 and non-AEAD suites refused; ECDSA and RSA
 # certificates.

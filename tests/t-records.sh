@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-records.sh: records made by hand after a real handshake (tests/tlspoke,
 # tests/records.c). A GET sealed with keys derived here gets tlsd's 200
 # (TLS 1.2 on both Mbed TLS versions, and 1.3 on 3.6), which proves the key

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-refuse.sh: what tlsd refuses beyond Mbed TLS's own checks, and the
 # alert each failure gets (tests/rawtls.py sends the hand-made hellos):
 #   - a ClientHello its own parser finds malformed (a server_name extension

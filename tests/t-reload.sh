@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-reload.sh: what a reload (SIGHUP) means for a connection already open.
 # A keep-alive connection is served to its end by the generation it was
 # accepted with: after a reload that changes document_root and hsts, its

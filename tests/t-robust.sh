@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-robust.sh: idle sockets, plain HTTP, garbage, slow handshakes and
 # oversized requests never stop tlsd from serving others.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"

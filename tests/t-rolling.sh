@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-rolling.sh: a rolling restart and a reload under load lose no request.
 #
 # Three tlsd instances a, b and c behind HAProxy (TCP mode, PROXY v2,

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-scan.sh: an outside view of the TLS policy. sslscan scans tlsd (ECDSA
 # chain, then RSA chain) and its XML report must show: TLS 1.2, and TLS 1.3
 # exactly when tlsd is built on Mbed TLS 3.6; no SSLv2/SSLv3/TLS 1.0/1.1;

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-serve.sh: tlsd serves its page over TLS: GET, HEAD, 404, keep-alive,
 # content types, redirects, dot files (404 but /.well-known/), the chain,
 # and a clean stop.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-stop.sh: a stop (SIGTERM) drops no client whose connection the kernel
 # accepted (tests/stop-clients.py catches one in each state):
 #   - a TLS handshake in flight finishes and its first request is answered,

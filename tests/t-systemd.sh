@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-systemd.sh: what running under systemd needs. Socket activation
 # (LISTEN_FDS), readiness and reload notifications on a NOTIFY_SOCKET,
 # live reload on SIGHUP (old connections keep working, new ones see the new

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-vectors.sh: the expected values of the captured ClientHellos (which
 # test_clienthello checks the C parser against) still agree with the
 # independent Python computation of JA3/JA4 written from the specs.

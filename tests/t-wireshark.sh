@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-wireshark.sh: a capture of tlsd's traffic decrypts with tlsd's own key
 # log, as a reader would do in Wireshark: tshark captures on the loopback
 # interface, then reads the capture with tls.keylog_file and finds the HTTP

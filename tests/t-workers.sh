@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-workers.sh: `workers 2` runs two event loops (threads) on one port with
 # SO_REUSEPORT: every request is served, sessions resume whichever worker
 # takes the next connection (one session cache and one ticket key for all),

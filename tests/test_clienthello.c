@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of clienthello.c, fingerprint.c and tls_names.c: real ClientHellos captured from curl,
  * OpenSSL, GnuTLS and Chromium (tests/vectors/, expected values from
  * tests/vectors/ja_reference.py), every split and refragmentation of

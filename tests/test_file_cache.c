@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_file_cache.c: unit tests for the per-worker file cache
  * (src/file_cache.c): hits without touching the disk, revalidation by
  * mtime/size/inode once the validity window has passed, bodies kept alive

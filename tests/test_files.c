@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_files.c: unit tests for the document-root lookup (src/files.c).
  *
  * The suite runs twice: once as started (openat2 with RESOLVE_BENEATH where

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_hs_stage.c: unit tests for the handshake stages (src/hs_stage.c):
  * the names made from the stage list, and the state -> stage mapping over
  * the real step sequences Mbed TLS 2.28 and 3.6 run, as tlsd's debug log

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_log.c: unit tests for the log lines (src/log.c).
  *
  * log.c writes to standard error; each test points STDERR_FILENO at a

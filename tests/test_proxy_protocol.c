@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_proxy_protocol.c: unit tests of the PROXY protocol header parser
  * (src/proxy_protocol.c).
  *

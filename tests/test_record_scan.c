@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_record_scan.c: unit tests for the TLS record scanner
  * (src/record_scan.c): record boundaries over a stream cut anywhere, the
  * header fields, oversized and unknown records, empty records, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Tests of the hand-made record layer (tests/records.c) that tlspoke and
  * hostile use after a real handshake:
  *

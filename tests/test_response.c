@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_response.c: unit tests for the response plan (src/response.c),
  * without sockets: every status tlsd answers, the headers and the body
  * source each gets, over a temporary document root, with the file cache

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of session_cache.c: the map's contract (store, lookup,
  * overwrite, eviction of the oldest, expiry, refused input), 20,000
  * entries, and four threads sharing one cache. Times are given, never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* End-to-end tests of resumption: a server and a client in one process,
  * joined by two in-memory byte queues, do a full handshake, then the
  * client offers the saved session on a second connection.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the helpers several modules share, each in its one home:
  * hex.h, clock.h, cert_time.c, secret_file.c and small_file.c. */
 #include "cert_time.h"

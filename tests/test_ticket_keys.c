@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of ticket_keys.c: the key file parser (good files, every
  * malformed case, the limits), the file loader (modes, kinds of file,
  * size), the writer's text, the ticket callbacks on bytes that are not a

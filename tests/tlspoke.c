@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* tlspoke.c: one TLS connection to tlsd on 127.0.0.1, a real handshake
  * with Mbed TLS's client, then records made by hand (tests/records.c):
  *

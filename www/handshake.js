@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* handshake.js: fills tlsd's page with the visitor's own handshake, read
  * from /.well-known/tlsd/handshake (the record of the connection that asks).
  *

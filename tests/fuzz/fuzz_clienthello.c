@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the ClientHello parser and both fingerprints. */
 #include "clienthello.h"
 #include "fingerprint.h"

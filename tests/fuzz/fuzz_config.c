@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the configuration parser, from init to free. */
 #include "config.h"
 

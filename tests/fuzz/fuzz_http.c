@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the HTTP request-head parser and the path encoder. */
 #include "http.h"
 

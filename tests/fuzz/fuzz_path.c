@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: percent-decoding and normalisation of request paths,
  * and the dot-file check on the result. */
 #include "files.h"

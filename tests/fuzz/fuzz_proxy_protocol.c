@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the PROXY protocol header parser.
  *
  * Besides "no crash", it checks what the caller relies on when it peeks at

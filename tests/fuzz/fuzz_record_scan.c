@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the TLS record scanner.
  *
  * The first byte picks how the rest is cut into pieces; the scan must

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the ticket key file parser, and the ticket parse
  * callback on what a client may send. The first byte says what the rest
  * is:

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Capture the first bytes a TLS client sends, for test vectors.
 
 Listens on 127.0.0.1 only (loopback), accepts one connection, reads what

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Cross-check the test vectors against Wireshark's dissector (tshark).
 
 For each pcap/NAME.pcap (recorded on lo while capture.py took NAME.hex):

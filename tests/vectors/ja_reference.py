@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Independent reference for the ClientHello test vectors.
 
 Written from the specifications, not from src/clienthello.c:
