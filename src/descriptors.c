@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* descriptors.c: the descriptor limit, raised at start, and the
  * connections it has room for (max_connections is lowered to fit, so
  * that running out of descriptors is not how tlsd finds its limit). */

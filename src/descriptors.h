@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* descriptors.h: the process's descriptor limit (RLIMIT_NOFILE) and the
  * connections it has room for. */
 #ifndef TLSD_DESCRIPTORS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* journal.c: systemd's native journal protocol, spoken directly.
  *
  * Why not libsystemd: for the same reason as notify.c, a datagram of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* journal.h: systemd's journal, spoken natively: the one place that knows
  * its protocol (systemd's "Native Journal Protocol": one datagram per
  * entry on /run/systemd/journal/socket, no libsystemd), as notify.c is for

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """journal-listener.py SOCKET OUTPUT: stand in for journald's native socket.
 
 Binds a unix datagram socket at SOCKET and parses every datagram as an

@@ -11,6 +11,8 @@
 #  2. Only compat.c and compat.h ask which Mbed TLS version or options it
 #     was built with (MBEDTLS_VERSION_*, #if defined(MBEDTLS_...)): one
 #     function per difference, never inline (see lighttpd's mod_mbedtls.c).
+#  3. Every source file says its licence (SPDX-License-Identifier) in its
+#     first lines.
 # Prints each offence as FILE:LINE: what, and exits 1.
 set -u
 srcdir=$1
@@ -44,5 +46,9 @@ for file in "$srcdir"/src/*.c "$srcdir"/src/*.h; do
     *) report "$name" 'MBEDTLS_VERSION_(NUMBER|MAJOR|MINOR)|^[[:space:]]*#[[:space:]]*(el)?if.*defined[[:space:]]*\(?[[:space:]]*MBEDTLS_|^[[:space:]]*#[[:space:]]*ifn?def[[:space:]]+MBEDTLS_' \
         "only compat.c asks which Mbed TLS it was built with" ;;
     esac
+    head -n 3 "$file" | grep -q 'SPDX-License-Identifier: Apache-2.0' || {
+        echo "$name:1: no SPDX-License-Identifier: Apache-2.0 line at the top" >&2
+        status=1
+    }
 done
 exit $status

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-descriptors.sh: the descriptor limit. tlsd raises its soft limit to the
 # hard one; lowers max_connections to what the limit has room for, and says
 # so at start and in `tlsd -t`; and when descriptors run out all the same

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-journal.sh: under systemd's journal, log lines are structured entries
 # of the journal's native protocol, without tlsd's own "tlsd[PID]:" prefix
 # (journald adds one). The "journal" here is a file standing in for the

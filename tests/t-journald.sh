@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-journald.sh: tlsd's journal entries as the real systemd-journald reads
 # them. A private journald, started by this test in a mount namespace of
 # its own (tmpfs on /run and /var/log/journal: the machine's journal is

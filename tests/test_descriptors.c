@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of descriptors.c: the soft limit raised to the hard one, and
  * the connections a limit has room for. */
 #include "descriptors.h"

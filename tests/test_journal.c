@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_journal.c: unit tests for the journal's native protocol
  * (src/journal.c) and the log lines as journal entries (src/log.c).
  *
