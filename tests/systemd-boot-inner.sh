@@ -205,9 +205,9 @@ check "the new tlsd serves" wait_for 10 serves
 
 # ------------------------------------------------------------ descriptors
 step "descriptor exhaustion"
+mark
 dropin nofile "LimitNOFILE=128"
 workers=$(since_mark | sed -n 's/.*with \([0-9]*\) worker.*/\1/p' | tail -n 1)
-mark
 pid=$(mainpid) before=$(restarts)
 # held for 14 s: more than two watchdog periods (6 s)
 python3 "$W/clients.py" tcp 300 14 8443 >"$W/tcp.out" 2>&1 &
