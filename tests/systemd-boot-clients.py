@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """systemd-boot-clients.py: many idle connections to tlsd, for t-systemd-boot.sh.
 
   systemd-boot-clients.py tls N HOLD PORT CAFILE

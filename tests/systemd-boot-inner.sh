@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # systemd-boot-inner.sh SBINDIR BINDIR SYSCONFDIR: the checks of
 # t-systemd-boot.sh, run inside a container booted with systemd as PID 1,
 # where `make install` put tlsd and its units (tlsd.service enabled, a PKI

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
 # t-systemd-boot.sh: the installed tlsd and its units under a real systemd
 # as PID 1 (systemd 252, Debian 12, booted with systemd-nspawn by the
 # systemd-boot tool). `make install` into a copy of a prepared root, a PKI
