@@ -11,6 +11,10 @@
 if [ -z "${TLSD_IN_NAMESPACE:-}" ]; then
     [ "$(id -u)" = 0 ] || { echo "SKIP: needs root for a private mount namespace"; exit 77; }
     command -v unshare >/dev/null 2>&1 || { echo "SKIP: needs unshare (util-linux)"; exit 77; }
+    # in a chroot whose root is no mount point the namespace cannot be made
+    # private, and without that the tmpfs mounts below could reach the host
+    unshare --mount --propagation private true 2>/dev/null ||
+        { echo "SKIP: cannot make a private mount namespace here (a chroot?)"; exit 77; }
     TLSD_IN_NAMESPACE=1 exec unshare --mount --propagation private sh "$0" "$@"
 fi
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
