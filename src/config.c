@@ -122,11 +122,6 @@ void config_free(struct tlsd_config *config)
     config->proxy_from_count = 0;
 }
 
-const char *config_log_level_name(enum log_level level)
-{
-    return log_level_name(level);
-}
-
 /* --------------------------------------------------------------- listen */
 
 /* Decimal digits only: no sign, no spaces, no 0x, no trailing junk. */
@@ -553,7 +548,7 @@ static int set_value(struct tlsd_config *config, const struct config_key *key,
 
     case VALUE_LOG_LEVEL:
         for (int level = LOG_LEVEL_ERROR; level <= LOG_LEVEL_DEBUG; level++) {
-            if (strcasecmp(value, config_log_level_name((enum log_level)level)) == 0) {
+            if (strcasecmp(value, log_level_name((enum log_level)level)) == 0) {
                 *(enum log_level *)field = (enum log_level)level;
                 return 0;
             }

@@ -104,6 +104,4 @@ int config_finish(struct tlsd_config *config, char *error, size_t error_size);
 int config_parse_listen(const char *text, struct listen_address *out,
                         char *error, size_t error_size);
 
-const char *config_log_level_name(enum log_level level);
-
 #endif

@@ -33,7 +33,8 @@
 
 /* ---- names */
 
-const char *hslog_group_name(const struct hslog *log)
+/* The chosen group's name ("x25519"), "none" if none was seen. */
+static const char *hslog_group_name(const struct hslog *log)
 {
     return log->group == 0 ? "none" : hslog_facts_group_name(log->group);
 }

@@ -106,8 +106,6 @@ void hslog_failed(struct hslog *log, const struct tls_session *session, const ch
 void hslog_keep_record(struct hslog *log);
 struct hslog_record *hslog_take_record(struct hslog *log);
 
-/* The chosen group's name ("x25519"), "none" if none was seen. */
-const char *hslog_group_name(const struct hslog *log);
 
 
 #endif

@@ -150,10 +150,10 @@ END_TEST
 
 START_TEST(test_log_level_names)
 {
-    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_ERROR), "error");
-    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_WARN), "warn");
-    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_INFO), "info");
-    ck_assert_str_eq(config_log_level_name(LOG_LEVEL_DEBUG), "debug");
+    ck_assert_str_eq(log_level_name(LOG_LEVEL_ERROR), "error");
+    ck_assert_str_eq(log_level_name(LOG_LEVEL_WARN), "warn");
+    ck_assert_str_eq(log_level_name(LOG_LEVEL_INFO), "info");
+    ck_assert_str_eq(log_level_name(LOG_LEVEL_DEBUG), "debug");
 }
 END_TEST
 
