@@ -13,6 +13,17 @@
 
 enum http_method { HTTP_METHOD_OTHER = 0, HTTP_METHOD_GET, HTTP_METHOD_HEAD };
 
+/* A header field's value as sent (OWS trimmed), pointing into the buffer;
+ * value NULL when absent. A field that may not be repeated, or a list
+ * field sent on several lines (which would have to be joined), is kept
+ * as absent with `repeated` set: every one of these is advisory (a
+ * validator, a range, a preference), and ignoring it is always safe. */
+struct http_field {
+    const char *value;
+    size_t length;
+    bool repeated;
+};
+
 struct http_request {
     enum http_method method;
     const char *method_text;  size_t method_length;   /* point into the buffer */
@@ -22,6 +33,14 @@ struct http_request {
     bool keep_alive;          /* after the Connection header and the version's default */
     bool has_body;            /* Content-Length > 0 or any Transfer-Encoding */
     const char *host;         size_t host_length;     /* NULL if absent */
+    /* What response.c and conditional.c need (RFC 9110 13, 14; 12.5.3). */
+    struct http_field if_match;
+    struct http_field if_none_match;
+    struct http_field if_modified_since;
+    struct http_field if_unmodified_since;
+    struct http_field range;
+    struct http_field if_range;
+    struct http_field accept_encoding;
 };
 
 /* Result of http_parse_request(). */
@@ -61,6 +80,18 @@ size_t http_format_head(char *out, size_t out_size, int status,
  * `more` verbatim (may be NULL). What does not fit is left out. */
 void http_format_security_headers(char *out, size_t out_size, unsigned long hsts_seconds, const char *csp,
                                   const char *more);
+
+/* An HTTP-date (RFC 9110 5.6.7) in its preferred form, IMF-fixdate
+ * ("Sun, 06 Nov 1994 08:49:37 GMT"), of `seconds` since the epoch.
+ * Returns the length written (NUL-terminated; 29), 0 if out_size < 30. */
+size_t http_date_format(char *out, size_t out_size, long long seconds);
+
+/* Parse an HTTP-date in any of its three forms (IMF-fixdate, obsolete
+ * RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", asctime "Sun Nov  6 08:49:37
+ * 1994"), exactly as RFC 9110 5.6.7 gives them; a two-digit year more
+ * than 50 years in the future is in the past century. Returns true and
+ * sets *seconds, or false for anything else (then the field is ignored). */
+bool http_date_parse(const char *text, size_t length, long long *seconds);
 
 /* A small HTML body for an error status, e.g. "<!doctype html>...404 Not
  * Found...". Returns its length written into out (NUL-terminated), 0 if
