@@ -16,6 +16,7 @@
 #define CONFIG_MAX_PROXY_FROM 64
 #define CONFIG_ERROR_SIZE 512
 #define CONFIG_MAX_HEADER_VALUE 1024   /* a value sent as a response header */
+#define CONFIG_MAX_ERROR_PAGES 32      /* error_page statuses */
 
 /* TLS versions as the config writes them: 12 for "1.2", 13 for "1.3". */
 enum { TLS_VERSION_1_2 = 12, TLS_VERSION_1_3 = 13 };
@@ -25,6 +26,20 @@ struct listen_address {
     struct sockaddr_storage address;
     socklen_t address_length;
     bool proxy_protocol;            /* expects a PROXY protocol header before TLS */
+};
+
+/* Response classes with their own Cache-Control (the cache_control key). */
+enum config_cache_class {
+    CONFIG_CACHE_HTML = 0,   /* a file served as text/html */
+    CONFIG_CACHE_STATIC,     /* any other file */
+    CONFIG_CACHE_ERROR,      /* an error response (4xx, 5xx), built-in page or error_page */
+    CONFIG_CACHE_CLASSES
+};
+
+/* error_page STATUS... PATH: the page of one status. */
+struct config_error_page {
+    int status;                     /* 400..599 */
+    char *path;                     /* a URL path under document_root, "/404.html" */
 };
 
 struct tlsd_config {
@@ -57,15 +72,32 @@ struct tlsd_config {
     enum log_format log_format;
     unsigned long hsts;             /* seconds; 0 = no header */
     char *handshake_endpoint;       /* URL path of the handshake record; NULL = off */
-    char *content_security_policy;  /* the header's value; NULL = off */
+    char *content_security_policy;  /* the header's value for the site; NULL = off */
+    bool precompressed;             /* serve FILE.br / FILE.gz beside FILE to clients that accept them */
+    char *cache_control[CONFIG_CACHE_CLASSES];  /* the header's value per class; NULL = none */
+    struct config_error_page error_pages[CONFIG_MAX_ERROR_PAGES];
+    size_t error_page_count;
 };
 
-/* The defaults of the two keys above: the bundled page needs nothing
- * beyond its own origin. */
+/* The error_page path for `status`, or NULL: the built-in page. */
+const char *config_error_page(const struct tlsd_config *config, int status);
+
+/* The defaults of the keys above. The site's policy lets a static site's
+ * own (same-origin) scripts, styles, fonts, images, media and frames load,
+ * inline <script> and <style> included, and nothing from elsewhere; the
+ * bundled page tightens it with its own <meta> policy, and the handshake
+ * endpoint always gets RESPONSE_ENDPOINT_CSP (response.c). */
 #define CONFIG_DEFAULT_HANDSHAKE_ENDPOINT "/.well-known/tlsd/handshake"
 #define CONFIG_DEFAULT_CONTENT_SECURITY_POLICY \
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; " \
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+    "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; " \
+    "img-src 'self' data:; font-src 'self' data:; media-src 'self' blob:; object-src 'none'; " \
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+/* Cache-Control: a page is revalidated on every visit (a 304 when it did
+ * not change), so an edit shows at once; other files are fresh for ten
+ * minutes; an error is never stored (the file may appear). */
+#define CONFIG_DEFAULT_CACHE_CONTROL_HTML "no-cache"
+#define CONFIG_DEFAULT_CACHE_CONTROL_STATIC "max-age=600"
+#define CONFIG_DEFAULT_CACHE_CONTROL_ERROR "no-store"
 
 /* Fill in every default (listen is left empty: see config_finish). */
 void config_init(struct tlsd_config *config);
