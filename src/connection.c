@@ -490,7 +490,7 @@ static void start_response(struct connection *connection, struct response_plan *
     /* room for the plan's headers and the CSP */
     char extra[RESPONSE_HEADERS_SIZE + CONFIG_MAX_HEADER_VALUE + 512];
     const struct tlsd_config *config = connection->config;
-    http_format_security_headers(extra, sizeof extra, config->hsts, config->content_security_policy,
+    http_format_security_headers(extra, sizeof extra, config->hsts, plan->content_security_policy,
                                  plan->headers_length > 0 ? plan->headers : NULL);
     if (connection->pending == NULL)
         connection->pending = connection->loop->shared_pending;
@@ -517,16 +517,6 @@ static void start_response(struct connection *connection, struct response_plan *
     connection->phase = PHASE_SEND_RESPONSE;
 }
 
-/* A request that did not parse, or was not finished in time: the error
- * page, then close. */
-static void respond_with_error(struct connection *connection, int status)
-{
-    struct response_plan plan;
-    snprintf(connection->request_summary, sizeof connection->request_summary, "-");
-    connection->request_consumed = connection->request_length;
-    response_plan_error(&plan, status);
-    start_response(connection, &plan);
-}
 
 static void summarise_request(struct connection *connection, const struct http_request *request)
 {
@@ -542,24 +532,43 @@ static char *handshake_json(const void *handshake)
     return hslog_record_json(connection->handshake_record, connection->peer, connection->tls);
 }
 
-static void answer_request(struct connection *connection, const struct http_request *request)
+/* What response.c may look at to answer this connection. */
+static struct response_context response_context_of(struct connection *connection)
 {
     struct worker_loop *loop = connection->loop;
     struct timespec now;
     clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
-    const struct response_context context = {
+    return (struct response_context){
         .config = connection->config,
         .root_fd = connection->generation->root_fd,
         /* the worker's cache holds its current generation's files: a
          * connection accepted before a reload looks up its own root */
         .file_cache = connection->generation == loop->generation ? loop->file_cache : NULL,
         .now = now.tv_sec,
+        .date = (long long)time(NULL),
         .handshake_json = handshake_json,
         .handshake = connection->handshake_record ? connection : NULL,
     };
+}
+
+static void answer_request(struct connection *connection, const struct http_request *request)
+{
+    const struct response_context context = response_context_of(connection);
     struct response_plan plan;
     summarise_request(connection, request);
     response_plan(&context, request, &plan);
+    start_response(connection, &plan);
+}
+
+/* A request that did not parse, or was not finished in time: the error
+ * page, then close. */
+static void respond_with_error(struct connection *connection, int status)
+{
+    const struct response_context context = response_context_of(connection);
+    struct response_plan plan;
+    snprintf(connection->request_summary, sizeof connection->request_summary, "-");
+    connection->request_consumed = connection->request_length;
+    response_plan_error(&context, &plan, status);
     start_response(connection, &plan);
 }
 

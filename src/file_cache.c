@@ -15,7 +15,7 @@ struct file_cache_entry {
     uint64_t hash;
     size_t key_length;
     char key[FILE_CACHE_MAX_KEY];
-    struct cached_body *body;
+    struct cached_body *body; /* NULL: the file is known to be absent */
     struct files_entry file;  /* what files_open() found; fd is always -1 here */
     bool serve_dotfiles;      /* what files_open() was told: a hit needs the same */
     time_t checked_at;
@@ -56,7 +56,8 @@ static void drop_entry(struct file_cache *cache, struct file_cache_entry *entry)
 {
     if (!entry->used)
         return;
-    cache->bytes -= entry->body->size;
+    if (entry->body != NULL)
+        cache->bytes -= entry->body->size;
     file_cache_release(entry->body);
     entry->body = NULL;
     entry->used = false;
@@ -148,6 +149,28 @@ static struct file_cache_entry *make_room(struct file_cache *cache, size_t size)
     }
 }
 
+/* A path found missing is remembered as such for the same
+ * FILE_CACHE_VALID_SECONDS: response.c asks for FILE.br and FILE.gz beside
+ * every file it serves, and most have neither. A full cache makes room
+ * as for any entry (the least recently used goes). */
+static void remember_absence(struct file_cache *cache, uint64_t hash, const char *key, size_t length,
+                             bool serve_dotfiles, time_t now)
+{
+    struct file_cache_entry *slot = make_room(cache, 0);
+    if (slot == NULL)
+        return;
+    memset(slot, 0, sizeof *slot);
+    slot->used = true;
+    slot->hash = hash;
+    slot->key_length = length;
+    memcpy(slot->key, key, length);
+    slot->body = NULL;
+    slot->file.fd = -1;
+    slot->serve_dotfiles = serve_dotfiles;
+    slot->checked_at = now;
+    slot->last_used = ++cache->clock;
+}
+
 enum files_result file_cache_open(struct file_cache *cache, int root_fd, const char *encoded_path, size_t length,
                                   const char *index, bool serve_dotfiles, time_t now, struct files_entry *entry,
                                   struct cached_body **body)
@@ -164,6 +187,11 @@ enum files_result file_cache_open(struct file_cache *cache, int root_fd, const c
     if (cached != NULL && now - cached->checked_at < FILE_CACHE_VALID_SECONDS &&
         cached->serve_dotfiles == serve_dotfiles) {
         cached->last_used = ++cache->clock;
+        if (cached->body == NULL) {
+            entry->fd = -1;
+            cache->statistics.absent++;
+            return FILES_NOT_FOUND;
+        }
         cached->body->references++;
         *body = cached->body;
         *entry = cached->file;
@@ -173,11 +201,14 @@ enum files_result file_cache_open(struct file_cache *cache, int root_fd, const c
 
     /* a miss, or time to look again: the same safe lookup as without a cache */
     enum files_result result = files_open(root_fd, encoded_path, length, index, serve_dotfiles, entry);
-    if (result != FILES_OK) {
-        if (cached != NULL)
-            drop_entry(cache, cached);
-        return result;
+    if (cached != NULL && (result != FILES_OK || cached->body == NULL)) {
+        drop_entry(cache, cached);
+        cached = NULL;
     }
+    if (result == FILES_NOT_FOUND)
+        remember_absence(cache, hash, encoded_path, length, serve_dotfiles, now);
+    if (result != FILES_OK)
+        return result;
     if (cached != NULL && same_file(cached, entry)) {
         close(entry->fd);
         entry->fd = -1;

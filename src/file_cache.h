@@ -36,6 +36,7 @@ struct file_cache_statistics {
     uint64_t revalidated;   /* looked up again on disk, unchanged */
     uint64_t loaded;        /* read into the cache (a miss, or a changed file) */
     uint64_t uncached;      /* served from the file: too large, or the path too long */
+    uint64_t absent;        /* known to be missing, without touching the disk */
 };
 
 struct file_cache;
@@ -49,7 +50,8 @@ void file_cache_clear(struct file_cache *cache);
 /* Like files_open(), through the cache. On FILES_OK either *body is set
  * (held for the caller: release it; entry->fd is -1) or *body is NULL and
  * entry->fd is open as files_open() leaves it. `now` is a monotonic
- * clock in seconds. */
+ * clock in seconds. A FILES_NOT_FOUND is remembered too, and answered
+ * from memory for FILE_CACHE_VALID_SECONDS. */
 enum files_result file_cache_open(struct file_cache *cache, int root_fd, const char *encoded_path, size_t length,
                                   const char *index, bool serve_dotfiles, time_t now, struct files_entry *entry,
                                   struct cached_body **body);

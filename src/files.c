@@ -338,6 +338,7 @@ enum files_result files_open(int root_fd, const char *encoded_path, size_t lengt
     entry->inode = 0;
     entry->device = 0;
     entry->content_type = NULL;
+    entry->is_index = false;
 
     long n = files_normalize_path(encoded_path, length, path, sizeof path, &trailing);
     if (n < 0)
@@ -374,6 +375,7 @@ enum files_result files_open(int root_fd, const char *encoded_path, size_t lengt
             return FILES_NOT_FOUND;
         }
         name = index_path;
+        entry->is_index = true;
         fd = open_beneath(root_fd, index_path);
         if (fd < 0)
             return result_for_errno(errno);

@@ -37,6 +37,7 @@ struct files_entry {
     uint64_t inode;           /* with device, size and mtime: "is it still the same file?" */
     uint64_t device;
     const char *content_type; /* static string */
+    bool is_index;            /* a directory's index file: the path named the directory */
 };
 
 /* Does the normalised `path` (files_normalize_path's result) name a dot

@@ -1,24 +1,32 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* response.c: what to answer a request (status, headers, body source),
- * decided apart from how connection.c sends it. */
+ * decided apart from how connection.c sends it. One place for every
+ * "what is served" question: which file, which representation of it
+ * (a precompressed sibling), which part (a range), whether at all
+ * (conditional requests), which error page, which Cache-Control and
+ * which Content-Security-Policy. */
 #include "response.h"
 
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "accept_encoding.h"
+#include "conditional.h"
 #include "config.h"
 #include "file_cache.h"
 #include "files.h"
 
-static void plan_reset(struct response_plan *plan, bool keep_alive)
+static void plan_reset(struct response_plan *plan, const struct response_context *context, bool keep_alive)
 {
     plan->status = 0;
     plan->content_type = NULL;
     plan->content_length = 0;
     plan->keep_alive = keep_alive;
     plan->log_reason = NULL;
+    plan->content_security_policy = context->config->content_security_policy;
     plan->headers[0] = '\0';
     plan->headers_length = 0;
     plan->body = RESPONSE_BODY_NONE;
@@ -43,10 +51,93 @@ static void plan_add_header(struct response_plan *plan, const char *name, const 
     plan->headers_length += (size_t)written;
 }
 
-/* An error page, with its body unless the request was HEAD. */
-static void plan_error(struct response_plan *plan, int status, bool is_head)
+static void plan_cache_control(const struct response_context *context, struct response_plan *plan,
+                               enum config_cache_class class)
+{
+    const char *value = context->config->cache_control[class];
+    if (value != NULL)
+        plan_add_header(plan, "Cache-Control", value);
+}
+
+/* ---- representations: a file found under the root, or its sibling */
+
+struct representation {
+    struct files_entry entry;      /* entry.fd open, or -1 with `cached` set */
+    struct cached_body *cached;
+    enum content_coding coding;
+};
+
+static void representation_release(struct representation *found)
+{
+    if (found->entry.fd >= 0)
+        close(found->entry.fd);
+    found->entry.fd = -1;
+    file_cache_release(found->cached);
+    found->cached = NULL;
+}
+
+static enum files_result look_up(const struct response_context *context, const char *path, size_t length,
+                                 struct representation *found)
+{
+    const struct tlsd_config *config = context->config;
+    found->cached = NULL;
+    found->coding = CONTENT_CODING_IDENTITY;
+    if (context->file_cache)
+        return file_cache_open(context->file_cache, context->root_fd, path, length, config->index,
+                               config->serve_dotfiles, context->now, &found->entry, &found->cached);
+    return files_open(context->root_fd, path, length, config->index, config->serve_dotfiles, &found->entry);
+}
+
+/* The plan takes the representation's bytes [offset, offset + length);
+ * with length 0 (HEAD, an empty file, a 304) it takes nothing. */
+static void plan_body(struct response_plan *plan, struct representation *found, uint64_t offset, uint64_t length)
+{
+    if (length == 0) {
+        representation_release(found);
+        return;
+    }
+    if (found->cached != NULL) {
+        plan->body = RESPONSE_BODY_CACHED;
+        plan->cached = found->cached;
+        found->cached = NULL;
+    } else {
+        plan->body = RESPONSE_BODY_FILE;
+        plan->fd = found->entry.fd;
+        found->entry.fd = -1;
+    }
+    plan->body_offset = offset;
+    plan->body_length = length;
+}
+
+/* ---- errors */
+
+/* The site's own page for `status` (error_page), if it has one that can
+ * be found: a missing one falls back to the built-in page (tlsd -t and
+ * start-up warn about it). */
+static bool plan_error_page(const struct response_context *context, struct response_plan *plan, int status,
+                            bool is_head)
+{
+    const char *path = config_error_page(context->config, status);
+    struct representation page;
+    if (path == NULL || look_up(context, path, strlen(path), &page) != FILES_OK)
+        return false;
+    plan->content_type = page.entry.content_type;
+    plan->content_length = page.entry.size;
+    plan_body(plan, &page, 0, is_head ? 0 : page.entry.size);
+    return true;
+}
+
+/* An error page (or a redirect's), with its body unless the request was
+ * HEAD. */
+static void plan_error(const struct response_context *context, struct response_plan *plan, int status,
+                       bool is_head)
 {
     plan->status = status;
+    if (status >= 400) {
+        plan_cache_control(context, plan, CONFIG_CACHE_ERROR);
+        if (plan_error_page(context, plan, status, is_head))
+            return;
+    }
     plan->content_type = "text/html; charset=utf-8";
     size_t length = http_error_body(plan->inline_body, sizeof plan->inline_body, status);
     plan->content_length = length;
@@ -56,10 +147,10 @@ static void plan_error(struct response_plan *plan, int status, bool is_head)
     }
 }
 
-void response_plan_error(struct response_plan *plan, int status)
+void response_plan_error(const struct response_context *context, struct response_plan *plan, int status)
 {
-    plan_reset(plan, false);
-    plan_error(plan, status, false);
+    plan_reset(plan, context, false);
+    plan_error(context, plan, status, false);
 }
 
 void response_plan_release(struct response_plan *plan)
@@ -130,17 +221,19 @@ static bool is_handshake_endpoint(const struct tlsd_config *config, const struct
            memcmp(request->path, endpoint, request->path_length) == 0;
 }
 
-/* This connection's own handshake, and nobody else's. */
+/* This connection's own handshake, and nobody else's: never stored, no
+ * validators, and the strictest policy (it is JSON, nothing runs in it). */
 static void plan_handshake_record(const struct response_context *context, struct response_plan *plan,
                                   bool is_head)
 {
+    plan->content_security_policy = RESPONSE_ENDPOINT_CSP;
     if (context->handshake == NULL || context->handshake_json == NULL) {
-        plan_error(plan, 404, is_head);
+        plan_error(context, plan, 404, is_head);
         return;
     }
     char *json = context->handshake_json(context->handshake);
     if (json == NULL) {
-        plan_error(plan, 500, is_head);
+        plan_error(context, plan, 500, is_head);
         return;
     }
     plan->status = 200;
@@ -156,64 +249,174 @@ static void plan_handshake_record(const struct response_context *context, struct
     plan->body_length = plan->content_length;
 }
 
-static enum files_result look_up(const struct response_context *context, const struct http_request *request,
-                                 struct files_entry *entry, struct cached_body **cached)
+/* FILE.br or FILE.gz beside the file the request named (for a directory:
+ * beside its index), looked up as safely as the file itself. */
+static bool look_up_sibling(const struct response_context *context, const struct http_request *request,
+                            const struct files_entry *original, enum content_coding coding,
+                            struct representation *sibling)
 {
-    const struct tlsd_config *config = context->config;
-    *cached = NULL;
-    if (context->file_cache)
-        return file_cache_open(context->file_cache, context->root_fd, request->path, request->path_length,
-                               config->index, config->serve_dotfiles, context->now, entry, cached);
-    return files_open(context->root_fd, request->path, request->path_length, config->index,
-                      config->serve_dotfiles, entry);
+    char path[HTTP_MAX_TARGET_BYTES + 3 * 256 + 8];
+    sibling->entry.fd = -1;
+    sibling->cached = NULL;
+    if (request->path_length >= sizeof path)
+        return false;
+    size_t used = request->path_length;
+    memcpy(path, request->path, used);
+    if (original->is_index) {
+        const char *index = context->config->index;
+        size_t encoded = http_encode_path(index, strlen(index), path + used, sizeof path - used);
+        if (encoded == 0)
+            return false;
+        used += encoded;
+    }
+    const char *suffix = content_coding_suffix(coding);
+    size_t suffix_length = strlen(suffix);
+    if (used + suffix_length >= sizeof path)
+        return false;
+    memcpy(path + used, suffix, suffix_length);
+    used += suffix_length;
+    if (look_up(context, path, used, sibling) != FILES_OK)
+        return false;
+    sibling->coding = coding;
+    return true;
+}
+
+/* Which representation to send: the file, or a precompressed sibling the
+ * client accepts (accept_encoding_choose). *vary: there is a choice, so
+ * caches must key on Accept-Encoding, whatever this client gets. */
+static void choose_representation(const struct response_context *context, const struct http_request *request,
+                                  struct representation *chosen, bool *vary)
+{
+    static const enum content_coding codings[] = { CONTENT_CODING_BR, CONTENT_CODING_GZIP };
+    struct representation siblings[sizeof codings / sizeof codings[0]];
+    unsigned available = 0;
+    *vary = false;
+    if (!context->config->precompressed)
+        return;
+    for (size_t i = 0; i < sizeof codings / sizeof codings[0]; i++)
+        if (look_up_sibling(context, request, &chosen->entry, codings[i], &siblings[i]))
+            available |= CONTENT_CODING_BIT(codings[i]);
+    *vary = available != 0;
+    enum content_coding coding = accept_encoding_choose(request->accept_encoding.value,
+                                                        request->accept_encoding.length, available);
+    for (size_t i = 0; i < sizeof codings / sizeof codings[0]; i++) {
+        if (codings[i] != coding || coding == CONTENT_CODING_IDENTITY) {
+            representation_release(&siblings[i]);
+            continue;
+        }
+        const char *content_type = chosen->entry.content_type;  /* the original's, not application/gzip */
+        representation_release(chosen);
+        *chosen = siblings[i];
+        chosen->entry.content_type = content_type;
+    }
+}
+
+static bool is_html(const char *content_type)
+{
+    return content_type != NULL && strncmp(content_type, "text/html", 9) == 0;
+}
+
+/* What a 200, 206 and 304 of the representation all carry (RFC 9110
+ * 15.4.5: a 304 has what guides caches, not the content's metadata). */
+static void plan_validators(const struct response_context *context, struct response_plan *plan,
+                            const struct representation *found, const struct conditional_validators *validators,
+                            bool vary)
+{
+    if (validators->etag != NULL)
+        plan_add_header(plan, "ETag", validators->etag);
+    if (plan->status != 304) {
+        char date[40];
+        if (http_date_format(date, sizeof date, validators->last_modified) > 0)
+            plan_add_header(plan, "Last-Modified", date);
+    }
+    plan_cache_control(context, plan, is_html(found->entry.content_type) ? CONFIG_CACHE_HTML : CONFIG_CACHE_STATIC);
+    if (vary)
+        plan_add_header(plan, "Vary", "Accept-Encoding");
+    if (plan->status == 304)
+        return;
+    const char *encoding = content_coding_name(found->coding);
+    if (encoding != NULL)
+        plan_add_header(plan, "Content-Encoding", encoding);
+    plan_add_header(plan, "Accept-Ranges", "bytes");
+}
+
+/* The representation, whole or a range of it, or a 304, 412 or 416 for it. */
+static void plan_representation(const struct response_context *context, const struct http_request *request,
+                                struct response_plan *plan, struct representation *found, bool vary, bool is_head)
+{
+    const struct files_entry *file = &found->entry;
+    char etag[CONDITIONAL_ETAG_SIZE];
+    /* an encoded representation has its own: "...-br", "...-gz" */
+    const char *etag_suffix = found->coding == CONTENT_CODING_IDENTITY ? NULL : content_coding_suffix(found->coding) + 1;
+    size_t etag_length = conditional_etag(etag, sizeof etag, file->inode, file->size, file->mtime,
+                                          file->mtime_nanoseconds, etag_suffix);
+    /* RFC 9110 8.8.2.1: never a Last-Modified after the response's Date */
+    long long last_modified = file->mtime < context->date ? file->mtime : context->date;
+    const struct conditional_validators validators = { etag_length > 0 ? etag : NULL, etag_length, last_modified };
+    uint64_t first = 0, last = 0;
+    enum conditional_outcome outcome = conditional_evaluate(request, &validators, file->size, &first, &last);
+    if (outcome == CONDITIONAL_PRECONDITION_FAILED || outcome == CONDITIONAL_RANGE_NOT_SATISFIABLE) {
+        if (outcome == CONDITIONAL_RANGE_NOT_SATISFIABLE) {
+            char range[48];
+            snprintf(range, sizeof range, "bytes */%" PRIu64, file->size);
+            plan_add_header(plan, "Content-Range", range);
+        }
+        representation_release(found);
+        plan_error(context, plan, (int)outcome, is_head);
+        return;
+    }
+    plan->status = (int)outcome;
+    plan_validators(context, plan, found, &validators, vary);
+    if (outcome == CONDITIONAL_NOT_MODIFIED) {
+        representation_release(found);
+        return;
+    }
+    uint64_t offset = 0, length = file->size;
+    if (outcome == CONDITIONAL_PARTIAL) {
+        char range[80];
+        snprintf(range, sizeof range, "bytes %" PRIu64 "-%" PRIu64 "/%" PRIu64, first, last, file->size);
+        plan_add_header(plan, "Content-Range", range);
+        offset = first;
+        length = last - first + 1;
+    }
+    plan->content_type = file->content_type;
+    plan->content_length = length;
+    plan_body(plan, found, offset, is_head ? 0 : length);
 }
 
 static void plan_file(const struct response_context *context, const struct http_request *request,
                       struct response_plan *plan, bool is_head)
 {
-    struct files_entry entry;
-    struct cached_body *cached = NULL;
-    switch (look_up(context, request, &entry, &cached)) {
-    case FILES_OK:
-        plan->status = 200;
-        plan->content_type = entry.content_type;
-        plan->content_length = entry.size;
-        if (is_head || entry.size == 0) {
-            if (entry.fd >= 0)
-                close(entry.fd);
-            file_cache_release(cached);
-        } else if (cached) {
-            plan->body = RESPONSE_BODY_CACHED;
-            plan->cached = cached;
-            plan->body_length = entry.size;
-        } else {
-            plan->body = RESPONSE_BODY_FILE;
-            plan->fd = entry.fd;
-            plan->body_length = entry.size;
-        }
+    struct representation found;
+    switch (look_up(context, request->path, request->path_length, &found)) {
+    case FILES_OK: {
+        bool vary = false;
+        choose_representation(context, request, &found, &vary);
+        plan_representation(context, request, plan, &found, vary, is_head);
         return;
+    }
     case FILES_REDIRECT_SLASH: {
         char location[HTTP_MAX_TARGET_BYTES * 3 + 2];
         if (response_redirect_location(request, location, sizeof location) == 0) {
-            plan_error(plan, 404, is_head);
+            plan_error(context, plan, 404, is_head);
             return;
         }
         plan_add_header(plan, "Location", location);
-        plan_error(plan, 301, is_head);
+        plan_error(context, plan, 301, is_head);
         return;
     }
     case FILES_BAD_PATH:
         plan->keep_alive = false;
-        plan_error(plan, 400, is_head);
+        plan_error(context, plan, 400, is_head);
         return;
     case FILES_HIDDEN:
         plan->log_reason = "hidden_file";  /* the client sees a plain 404 */
-        plan_error(plan, 404, is_head);
+        plan_error(context, plan, 404, is_head);
         return;
     case FILES_NOT_FOUND:
     case FILES_FORBIDDEN:
     default:
-        plan_error(plan, 404, is_head);
+        plan_error(context, plan, 404, is_head);
         return;
     }
 }
@@ -222,20 +425,20 @@ void response_plan(const struct response_context *context, const struct http_req
                    struct response_plan *plan)
 {
     bool is_head = request->method == HTTP_METHOD_HEAD;
-    plan_reset(plan, request->keep_alive);
+    plan_reset(plan, context, request->keep_alive);
     if (request->method == HTTP_METHOD_OTHER) {
         /* the body of a method we do not serve would have to be read
          * and discarded to stay in step: close instead */
         plan->keep_alive = plan->keep_alive && !request->has_body;
         plan_add_header(plan, "Allow", "GET, HEAD");
-        plan_error(plan, 405, false);
+        plan_error(context, plan, 405, false);
         return;
     }
     if (request->has_body) {
         /* A GET or HEAD with a body: the same; refusing and closing is
          * simpler and safe. */
         plan->keep_alive = false;
-        plan_error(plan, 413, is_head);
+        plan_error(context, plan, 413, is_head);
         return;
     }
     if (is_handshake_endpoint(context->config, request)) {

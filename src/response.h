@@ -26,6 +26,9 @@ struct cached_body;
 #define RESPONSE_HEADERS_SIZE (HTTP_MAX_TARGET_BYTES * 3 + 256)
 /* An error page (http_error_body). */
 #define RESPONSE_INLINE_SIZE 512
+/* The handshake endpoint's policy, whatever the site's: JSON for this
+ * connection's page to fetch, never a document to run or frame. */
+#define RESPONSE_ENDPOINT_CSP "default-src 'none'; frame-ancestors 'none'"
 
 enum response_body_source {
     RESPONSE_BODY_NONE,    /* nothing after the head: HEAD, an empty file */
@@ -41,6 +44,7 @@ struct response_plan {
     uint64_t content_length;        /* what Content-Length says, also for HEAD */
     bool keep_alive;                /* false: close after this response */
     const char *log_reason;         /* reason= on the request's log line; NULL: none */
+    const char *content_security_policy;  /* the header's value; NULL: none */
     char headers[RESPONSE_HEADERS_SIZE];  /* header lines, each ending in CRLF; NUL-terminated */
     size_t headers_length;
     /* The body: body_length bytes of `body` from body_offset (0 for HEAD
@@ -63,6 +67,7 @@ struct response_context {
     int root_fd;                       /* the document root, open as a directory */
     struct file_cache *file_cache;     /* NULL: look up on disk every time */
     time_t now;                        /* monotonic seconds, for the file cache */
+    long long date;                    /* seconds since the epoch: the response's Date */
     response_handshake_json *handshake_json;
     const void *handshake;             /* handshake_json's argument; NULL: this connection has no record (404) */
 };
@@ -76,8 +81,9 @@ void response_plan(const struct response_context *context, const struct http_req
 
 /* An error answered without a request to go by (a request that does not
  * parse: its status from http_parse_request; one not finished in time:
- * 408): the error page, then the connection closes. */
-void response_plan_error(struct response_plan *plan, int status);
+ * 408): the error page (the site's error_page, or the built-in one), then
+ * the connection closes. */
+void response_plan_error(const struct response_context *context, struct response_plan *plan, int status);
 
 /* Free what the plan still holds. */
 void response_plan_release(struct response_plan *plan);

@@ -63,7 +63,8 @@ static void setup_root(int with_cache)
 
     config_init(&config);
     cache = with_cache ? file_cache_create() : NULL;
-    context = (struct response_context){ .config = &config, .root_fd = root_fd, .file_cache = cache, .now = 100 };
+    context = (struct response_context){
+        .config = &config, .root_fd = root_fd, .file_cache = cache, .now = 100, .date = 2000000000 };
     open_fds_before = count_open_fds();
 }
 
@@ -142,6 +143,27 @@ static void assert_error_page(const struct response_plan *plan, int status, bool
     ck_assert_mem_eq(got, expected, length);
 }
 
+/* The value of the plan's header `name` (its first line), or NULL. */
+static const char *header_value(const struct response_plan *plan, const char *name)
+{
+    static char value[1024];
+    size_t name_length = strlen(name);
+    for (const char *line = plan->headers; *line != '\0';) {
+        const char *end = strstr(line, "\r\n");
+        ck_assert_ptr_nonnull(end);
+        if ((size_t)(end - line) > name_length + 2 && strncasecmp(line, name, name_length) == 0 &&
+            line[name_length] == ':' && line[name_length + 1] == ' ') {
+            size_t length = (size_t)(end - line) - name_length - 2;
+            ck_assert_uint_lt(length, sizeof value);
+            memcpy(value, line + name_length + 2, length);
+            value[length] = '\0';
+            return value;
+        }
+        line = end + 2;
+    }
+    return NULL;
+}
+
 START_TEST(test_file_200)
 {
     setup_root(_i);
@@ -152,7 +174,13 @@ START_TEST(test_file_200)
     ck_assert_uint_eq(plan.content_length, 12);
     ck_assert(plan.keep_alive);
     ck_assert_ptr_null(plan.log_reason);
-    ck_assert_str_eq(plan.headers, "");
+    ck_assert_str_eq(header_value(&plan, "Cache-Control"), CONFIG_DEFAULT_CACHE_CONTROL_HTML);
+    ck_assert_str_eq(header_value(&plan, "Accept-Ranges"), "bytes");
+    ck_assert_ptr_nonnull(header_value(&plan, "ETag"));
+    ck_assert_ptr_nonnull(header_value(&plan, "Last-Modified"));
+    ck_assert_ptr_null(header_value(&plan, "Vary"));            /* no sibling */
+    ck_assert_ptr_null(header_value(&plan, "Content-Encoding"));
+    ck_assert_str_eq(plan.content_security_policy, CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
     ck_assert_int_eq(plan.body, _i ? RESPONSE_BODY_CACHED : RESPONSE_BODY_FILE);
     char got[64];
     ck_assert_uint_eq(body_bytes(&plan, got, sizeof got), 12);
@@ -299,7 +327,7 @@ START_TEST(test_method_405_and_body_413)
     struct response_plan plan;
     plan_for("POST", "/index.html", NULL, &plan);
     assert_error_page(&plan, 405, true);
-    ck_assert_str_eq(plan.headers, "Allow: GET, HEAD\r\n");
+    ck_assert_str_eq(plan.headers, "Allow: GET, HEAD\r\nCache-Control: " CONFIG_DEFAULT_CACHE_CONTROL_ERROR "\r\n");
     ck_assert(plan.keep_alive);
     response_plan_release(&plan);
 
@@ -342,7 +370,8 @@ START_TEST(test_handshake_endpoint)
     plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT "?x", NULL, &plan);
     ck_assert_int_eq(plan.status, 200);
     ck_assert_str_eq(plan.content_type, "application/json");
-    ck_assert_str_eq(plan.headers, "Cache-Control: no-store\r\n");
+    ck_assert_str_eq(plan.headers, "Cache-Control: no-store\r\n");   /* and no validators */
+    ck_assert_str_eq(plan.content_security_policy, RESPONSE_ENDPOINT_CSP);
     ck_assert_uint_eq(plan.content_length, 13);
     ck_assert_int_eq(plan.body, RESPONSE_BODY_MEMORY);
     char got[64];
@@ -383,16 +412,236 @@ END_TEST
 
 START_TEST(test_errors_without_request)
 {
+    setup_root(0);
     static const int statuses[] = { 400, 408, 414, 431, 501, 505 };
     for (size_t i = 0; i < sizeof statuses / sizeof statuses[0]; i++) {
         struct response_plan plan;
-        response_plan_error(&plan, statuses[i]);
+        response_plan_error(&context, &plan, statuses[i]);
         assert_error_page(&plan, statuses[i], true);
         ck_assert(!plan.keep_alive);
-        ck_assert_str_eq(plan.headers, "");
+        ck_assert_str_eq(plan.headers, "Cache-Control: " CONFIG_DEFAULT_CACHE_CONTROL_ERROR "\r\n");
         ck_assert_ptr_null(plan.log_reason);
         response_plan_release(&plan);
     }
+    teardown();
+}
+END_TEST
+
+/* ---- validators, conditional requests, ranges (RFC 9110 8.8, 13, 14) */
+
+/* The ETag and Last-Modified a 200 of `target` carries, copied. */
+static void validators_of(const char *target, char *etag, size_t etag_size, char *date, size_t date_size)
+{
+    struct response_plan plan;
+    plan_for("GET", target, NULL, &plan);
+    ck_assert_int_eq(plan.status, 200);
+    snprintf(etag, etag_size, "%s", header_value(&plan, "ETag"));
+    snprintf(date, date_size, "%s", header_value(&plan, "Last-Modified"));
+    response_plan_release(&plan);
+}
+
+START_TEST(test_conditional)
+{
+    setup_root(_i);
+    char etag[128], date[64], more[512];
+    validators_of("/index.html", etag, sizeof etag, date, sizeof date);
+    ck_assert_int_eq(etag[0], '"');                              /* strong */
+    struct response_plan plan;
+
+    snprintf(more, sizeof more, "If-None-Match: \"x\", %s\r\n", etag);
+    plan_for("GET", "/index.html", more, &plan);
+    ck_assert_int_eq(plan.status, 304);
+    ck_assert_int_eq(plan.body, RESPONSE_BODY_NONE);
+    ck_assert_ptr_null(plan.content_type);
+    ck_assert_str_eq(header_value(&plan, "ETag"), etag);
+    ck_assert_str_eq(header_value(&plan, "Cache-Control"), CONFIG_DEFAULT_CACHE_CONTROL_HTML);
+    ck_assert_ptr_null(header_value(&plan, "Content-Range"));
+    response_plan_release(&plan);
+
+    snprintf(more, sizeof more, "If-Modified-Since: %s\r\n", date);
+    plan_for("HEAD", "/index.html", more, &plan);
+    ck_assert_int_eq(plan.status, 304);
+    response_plan_release(&plan);
+
+    /* If-None-Match wins over If-Modified-Since (RFC 9110 13.2.2) */
+    snprintf(more, sizeof more, "If-None-Match: \"other\"\r\nIf-Modified-Since: %s\r\n", date);
+    plan_for("GET", "/index.html", more, &plan);
+    ck_assert_int_eq(plan.status, 200);
+    response_plan_release(&plan);
+
+    plan_for("GET", "/index.html", "If-Modified-Since: Thu, 01 Jan 1970 00:00:01 GMT\r\n", &plan);
+    ck_assert_int_eq(plan.status, 200);
+    response_plan_release(&plan);
+
+    plan_for("GET", "/index.html", "If-Match: \"other\"\r\n", &plan);
+    assert_error_page(&plan, 412, true);
+    ck_assert_str_eq(header_value(&plan, "Cache-Control"), CONFIG_DEFAULT_CACHE_CONTROL_ERROR);
+    response_plan_release(&plan);
+    teardown();
+}
+END_TEST
+
+START_TEST(test_ranges)
+{
+    setup_root(_i);
+    struct response_plan plan;
+    char got[64], etag[128], date[64], more[512];
+    plan_for("GET", "/index.html", "Range: bytes=3-7\r\n", &plan);
+    ck_assert_int_eq(plan.status, 206);
+    ck_assert_str_eq(header_value(&plan, "Content-Range"), "bytes 3-7/12");
+    ck_assert_uint_eq(plan.content_length, 5);
+    ck_assert_uint_eq(body_bytes(&plan, got, sizeof got), 5);
+    ck_assert_mem_eq(got, "hello", 5);
+    response_plan_release(&plan);
+
+    /* the last bytes of a file sent from disk */
+    plan_for("GET", "/big.bin", "Range: bytes=-10\r\n", &plan);
+    ck_assert_int_eq(plan.status, 206);
+    ck_assert_int_eq(plan.body, RESPONSE_BODY_FILE);
+    ck_assert_uint_eq(plan.body_offset, BIG_SIZE - 10);
+    ck_assert_uint_eq(plan.body_length, 10);
+    response_plan_release(&plan);
+
+    plan_for("GET", "/index.html", "Range: bytes=12-\r\n", &plan);
+    assert_error_page(&plan, 416, true);
+    ck_assert_str_eq(header_value(&plan, "Content-Range"), "bytes */12");
+    response_plan_release(&plan);
+
+    /* HEAD ignores Range; so does a stale If-Range */
+    plan_for("HEAD", "/index.html", "Range: bytes=0-1\r\n", &plan);
+    ck_assert_int_eq(plan.status, 200);
+    ck_assert_uint_eq(plan.content_length, 12);
+    response_plan_release(&plan);
+    plan_for("GET", "/index.html", "Range: bytes=0-1\r\nIf-Range: \"stale\"\r\n", &plan);
+    ck_assert_int_eq(plan.status, 200);
+    response_plan_release(&plan);
+    validators_of("/index.html", etag, sizeof etag, date, sizeof date);
+    snprintf(more, sizeof more, "Range: bytes=0-1\r\nIf-Range: %s\r\n", etag);
+    plan_for("GET", "/index.html", more, &plan);
+    ck_assert_int_eq(plan.status, 206);
+    response_plan_release(&plan);
+    teardown();
+}
+END_TEST
+
+/* ---- precompressed siblings */
+
+START_TEST(test_precompressed)
+{
+    setup_root(_i);
+    write_file("style.css", "body{color:red}", 15);
+    write_file("style.css.gz", "GZ", 2);
+    write_file("style.css.br", "BRR", 3);
+    write_file("sub/index.html.gz", "GZINDEX", 7);
+    struct response_plan plan;
+    char got[64], identity_etag[128], gzip_etag[128];
+
+    plan_for("GET", "/style.css", NULL, &plan);                /* no Accept-Encoding */
+    ck_assert_uint_eq(plan.content_length, 15);
+    ck_assert_ptr_null(header_value(&plan, "Content-Encoding"));
+    ck_assert_str_eq(header_value(&plan, "Vary"), "Accept-Encoding");
+    ck_assert_str_eq(header_value(&plan, "Cache-Control"), CONFIG_DEFAULT_CACHE_CONTROL_STATIC);
+    snprintf(identity_etag, sizeof identity_etag, "%s", header_value(&plan, "ETag"));
+    response_plan_release(&plan);
+
+    plan_for("GET", "/style.css", "Accept-Encoding: gzip\r\n", &plan);
+    ck_assert_int_eq(plan.status, 200);
+    ck_assert_str_eq(plan.content_type, "text/css; charset=utf-8");
+    ck_assert_str_eq(header_value(&plan, "Content-Encoding"), "gzip");
+    ck_assert_str_eq(header_value(&plan, "Vary"), "Accept-Encoding");
+    ck_assert_uint_eq(body_bytes(&plan, got, sizeof got), 2);
+    ck_assert_mem_eq(got, "GZ", 2);
+    snprintf(gzip_etag, sizeof gzip_etag, "%s", header_value(&plan, "ETag"));
+    ck_assert_str_ne(gzip_etag, identity_etag);
+    response_plan_release(&plan);
+
+    plan_for("GET", "/style.css", "Accept-Encoding: gzip, deflate, br, zstd\r\n", &plan);
+    ck_assert_str_eq(header_value(&plan, "Content-Encoding"), "br");
+    ck_assert_uint_eq(plan.content_length, 3);
+    response_plan_release(&plan);
+
+    plan_for("GET", "/style.css", "Accept-Encoding: br;q=0, gzip;q=0\r\n", &plan);
+    ck_assert_ptr_null(header_value(&plan, "Content-Encoding"));
+    ck_assert_uint_eq(plan.content_length, 15);
+    response_plan_release(&plan);
+
+    /* a range of the encoded representation; its own validator */
+    char more[256];
+    snprintf(more, sizeof more, "Accept-Encoding: gzip\r\nIf-None-Match: %s\r\n", gzip_etag);
+    plan_for("GET", "/style.css", more, &plan);
+    ck_assert_int_eq(plan.status, 304);
+    ck_assert_str_eq(header_value(&plan, "Vary"), "Accept-Encoding");
+    response_plan_release(&plan);
+    plan_for("GET", "/style.css", "Accept-Encoding: gzip\r\nRange: bytes=1-\r\n", &plan);
+    ck_assert_int_eq(plan.status, 206);
+    ck_assert_str_eq(header_value(&plan, "Content-Range"), "bytes 1-1/2");
+    response_plan_release(&plan);
+
+    /* a directory's index has its sibling too */
+    plan_for("GET", "/sub/", "Accept-Encoding: gzip\r\n", &plan);
+    ck_assert_str_eq(header_value(&plan, "Content-Encoding"), "gzip");
+    ck_assert_str_eq(plan.content_type, "text/html; charset=utf-8");
+    ck_assert_uint_eq(plan.content_length, 7);
+    response_plan_release(&plan);
+
+    config.precompressed = false;
+    plan_for("GET", "/style.css", "Accept-Encoding: gzip, br\r\n", &plan);
+    ck_assert_ptr_null(header_value(&plan, "Content-Encoding"));
+    ck_assert_ptr_null(header_value(&plan, "Vary"));
+    ck_assert_uint_eq(plan.content_length, 15);
+    response_plan_release(&plan);
+    teardown();
+}
+END_TEST
+
+/* ---- error_page, Cache-Control classes */
+
+START_TEST(test_error_page)
+{
+    setup_root(_i);
+    write_file("404.html", "<h1>gone</h1>", 13);
+    config.error_pages[0] = (struct config_error_page){ 404, strdup("/404.html") };
+    config.error_pages[1] = (struct config_error_page){ 416, strdup("/missing.html") };
+    config.error_page_count = 2;
+    struct response_plan plan;
+    char got[64];
+    plan_for("GET", "/nothing-here", NULL, &plan);
+    ck_assert_int_eq(plan.status, 404);
+    ck_assert_str_eq(plan.content_type, "text/html; charset=utf-8");
+    ck_assert_uint_eq(plan.content_length, 13);
+    ck_assert_uint_eq(body_bytes(&plan, got, sizeof got), 13);
+    ck_assert_mem_eq(got, "<h1>gone</h1>", 13);
+    ck_assert_ptr_null(header_value(&plan, "ETag"));
+    ck_assert_str_eq(header_value(&plan, "Cache-Control"), CONFIG_DEFAULT_CACHE_CONTROL_ERROR);
+    response_plan_release(&plan);
+
+    plan_for("HEAD", "/.env", NULL, &plan);                    /* hidden: the same 404 page, no body */
+    ck_assert_int_eq(plan.status, 404);
+    ck_assert_uint_eq(plan.content_length, 13);
+    ck_assert_int_eq(plan.body, RESPONSE_BODY_NONE);
+    response_plan_release(&plan);
+
+    plan_for("GET", "/index.html", "Range: bytes=99-\r\n", &plan);   /* its page is missing: built-in */
+    assert_error_page(&plan, 416, true);
+    response_plan_release(&plan);
+
+    struct response_plan error;
+    response_plan_error(&context, &error, 404);
+    ck_assert_uint_eq(error.content_length, 13);
+    response_plan_release(&error);
+
+    /* a class turned off, another changed */
+    free(config.cache_control[CONFIG_CACHE_ERROR]);
+    config.cache_control[CONFIG_CACHE_ERROR] = NULL;
+    free(config.cache_control[CONFIG_CACHE_HTML]);
+    config.cache_control[CONFIG_CACHE_HTML] = strdup("max-age=60");
+    plan_for("GET", "/nothing-here", NULL, &plan);
+    ck_assert_ptr_null(header_value(&plan, "Cache-Control"));
+    response_plan_release(&plan);
+    plan_for("GET", "/", NULL, &plan);
+    ck_assert_str_eq(header_value(&plan, "Cache-Control"), "max-age=60");
+    response_plan_release(&plan);
+    teardown();
 }
 END_TEST
 
@@ -482,6 +731,10 @@ int main(void)
     tcase_add_loop_test(plans, test_method_405_and_body_413, 0, 2);
     tcase_add_loop_test(plans, test_handshake_endpoint, 0, 2);
     tcase_add_test(plans, test_errors_without_request);
+    tcase_add_loop_test(plans, test_conditional, 0, 2);
+    tcase_add_loop_test(plans, test_ranges, 0, 2);
+    tcase_add_loop_test(plans, test_precompressed, 0, 2);
+    tcase_add_loop_test(plans, test_error_page, 0, 2);
     suite_add_tcase(suite, plans);
     TCase *location = tcase_create("location");
     tcase_add_test(location, test_location);
