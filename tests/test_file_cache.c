@@ -93,6 +93,45 @@ START_TEST(test_hit_without_disk)
 }
 END_TEST
 
+START_TEST(test_absence_remembered)
+{
+    struct file_cache *cache = file_cache_create();
+    struct files_entry entry;
+    struct cached_body *body = NULL;
+    ck_assert_int_eq(open_path(cache, "/style.css.gz", 100, &entry, &body), FILES_NOT_FOUND);
+    ck_assert_ptr_null(body);
+    /* created within the window: still absent, from memory */
+    write_file("style.css.gz", "GZ", 2);
+    ck_assert_int_eq(open_path(cache, "/style.css.gz", 100, &entry, &body), FILES_NOT_FOUND);
+    ck_assert_int_eq(entry.fd, -1);
+    ck_assert_uint_eq(file_cache_statistics(cache).absent, 1);
+    /* after it, found and cached like any file */
+    ck_assert_int_eq(open_path(cache, "/style.css.gz", 100 + FILE_CACHE_VALID_SECONDS, &entry, &body), FILES_OK);
+    ck_assert_ptr_nonnull(body);
+    ck_assert_uint_eq(body->size, 2);
+    file_cache_release(body);
+    /* and a file that goes away is remembered as absent in its place */
+    char path[512];
+    snprintf(path, sizeof path, "%s/style.css.gz", root_path);
+    ck_assert_int_eq(unlink(path), 0);
+    ck_assert_int_eq(open_path(cache, "/style.css.gz", 100 + 2 * FILE_CACHE_VALID_SECONDS, &entry, &body),
+                     FILES_NOT_FOUND);
+    ck_assert_int_eq(open_path(cache, "/style.css.gz", 100 + 2 * FILE_CACHE_VALID_SECONDS, &entry, &body),
+                     FILES_NOT_FOUND);
+    ck_assert_uint_eq(file_cache_statistics(cache).absent, 2);
+    /* a full cache of absent paths still makes room for a file */
+    for (int i = 0; i < 2 * FILE_CACHE_ENTRIES; i++) {
+        char missing[32];
+        snprintf(missing, sizeof missing, "/missing-%d", i);
+        ck_assert_int_eq(open_path(cache, missing, 200, &entry, &body), FILES_NOT_FOUND);
+    }
+    ck_assert_int_eq(open_path(cache, "/index.html", 200, &entry, &body), FILES_OK);
+    ck_assert_ptr_nonnull(body);
+    file_cache_release(body);
+    file_cache_free(cache);
+}
+END_TEST
+
 START_TEST(test_revalidation)
 {
     struct file_cache *cache = file_cache_create();
@@ -237,6 +276,7 @@ int main(void)
     tcase_add_checked_fixture(tcase, setup, teardown);
     tcase_add_test(tcase, test_hit_without_disk);
     tcase_add_test(tcase, test_revalidation);
+    tcase_add_test(tcase, test_absence_remembered);
     tcase_add_test(tcase, test_large_file_from_disk);
     tcase_add_test(tcase, test_bounded_and_no_leaks);
     tcase_add_test(tcase, test_safe_lookup_kept);
