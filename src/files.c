@@ -438,6 +438,22 @@ const char *files_content_type(const char *path)
         { "pdf", "application/pdf" },
         { "mp4", "video/mp4" },
         { "webm", "video/webm" },
+        /* what else a dropped-in site commonly holds */
+        { "ttf", "font/ttf" },
+        { "otf", "font/otf" },
+        { "ogv", "video/ogg" },
+        { "mp3", "audio/mpeg" },
+        { "ogg", "audio/ogg" },
+        { "opus", "audio/ogg" },
+        { "wav", "audio/wav" },
+        { "m4a", "audio/mp4" },
+        { "vtt", "text/vtt; charset=utf-8" },
+        { "csv", "text/csv; charset=utf-8" },
+        { "md", "text/markdown; charset=utf-8" },
+        { "webmanifest", "application/manifest+json" },
+        { "map", "application/json" },
+        { "gz", "application/gzip" },
+        { "zip", "application/zip" },
     };
     static const char fallback[] = "application/octet-stream";
 

@@ -718,7 +718,11 @@ START_TEST(test_content_types)
         { "/v.mp4", "video/mp4" },
         { "/v.webm", "video/webm" },
         { "noslash.css", "text/css; charset=utf-8" },
-        { "/a.tar.gz", "application/octet-stream" },
+        { "/f.ttf", "font/ttf" },
+        { "/a.MP3", "audio/mpeg" },
+        { "/site.webmanifest", "application/manifest+json" },
+        { "/a.tar.gz", "application/gzip" },
+        { "/a.tgz", "application/octet-stream" },
         { "/html", "application/octet-stream" },
         { "/dir.html/file", "application/octet-stream" },   /* last component only */
         { "/dir.html/", "application/octet-stream" },
