@@ -311,9 +311,18 @@ static void choose_representation(const struct response_context *context, const 
     }
 }
 
-static bool is_html(const char *content_type)
+static enum config_cache_class cache_class_of(const struct representation *found)
 {
-    return content_type != NULL && strncmp(content_type, "text/html", 9) == 0;
+    const char *type = found->entry.content_type;
+    return type != NULL && strncmp(type, "text/html", 9) == 0 ? CONFIG_CACHE_HTML : CONFIG_CACHE_STATIC;
+}
+
+/* A class whose Cache-Control says no-store is never kept, so it gets no
+ * validators to revalidate with (like the handshake endpoint). */
+static bool never_stored(const struct response_context *context, enum config_cache_class class)
+{
+    const char *value = context->config->cache_control[class];
+    return value != NULL && strstr(value, "no-store") != NULL;
 }
 
 /* What a 200, 206 and 304 of the representation all carry (RFC 9110
@@ -324,12 +333,12 @@ static void plan_validators(const struct response_context *context, struct respo
 {
     if (validators->etag != NULL)
         plan_add_header(plan, "ETag", validators->etag);
-    if (plan->status != 304) {
+    if (plan->status != 304 && validators->last_modified >= 0) {
         char date[40];
         if (http_date_format(date, sizeof date, validators->last_modified) > 0)
             plan_add_header(plan, "Last-Modified", date);
     }
-    plan_cache_control(context, plan, is_html(found->entry.content_type) ? CONFIG_CACHE_HTML : CONFIG_CACHE_STATIC);
+    plan_cache_control(context, plan, cache_class_of(found));
     if (vary)
         plan_add_header(plan, "Vary", "Accept-Encoding");
     if (plan->status == 304)
@@ -352,7 +361,9 @@ static void plan_representation(const struct response_context *context, const st
                                           file->mtime_nanoseconds, etag_suffix);
     /* RFC 9110 8.8.2.1: never a Last-Modified after the response's Date */
     long long last_modified = file->mtime < context->date ? file->mtime : context->date;
-    const struct conditional_validators validators = { etag_length > 0 ? etag : NULL, etag_length, last_modified };
+    struct conditional_validators validators = { etag_length > 0 ? etag : NULL, etag_length, last_modified };
+    if (never_stored(context, cache_class_of(found)))
+        validators = (struct conditional_validators){ NULL, 0, -1 };
     uint64_t first = 0, last = 0;
     enum conditional_outcome outcome = conditional_evaluate(request, &validators, file->size, &first, &last);
     if (outcome == CONDITIONAL_PRECONDITION_FAILED || outcome == CONDITIONAL_RANGE_NOT_SATISFIABLE) {

@@ -641,6 +641,15 @@ START_TEST(test_error_page)
     plan_for("GET", "/", NULL, &plan);
     ck_assert_str_eq(header_value(&plan, "Cache-Control"), "max-age=60");
     response_plan_release(&plan);
+    /* no-store: nothing to revalidate with */
+    free(config.cache_control[CONFIG_CACHE_HTML]);
+    config.cache_control[CONFIG_CACHE_HTML] = strdup("private, no-store");
+    plan_for("GET", "/", "If-Modified-Since: Thu, 01 Jan 2099 00:00:00 GMT\r\n", &plan);
+    ck_assert_int_eq(plan.status, 200);
+    ck_assert_ptr_null(header_value(&plan, "ETag"));
+    ck_assert_ptr_null(header_value(&plan, "Last-Modified"));
+    ck_assert_str_eq(header_value(&plan, "Accept-Ranges"), "bytes");
+    response_plan_release(&plan);
     teardown();
 }
 END_TEST
