@@ -21,16 +21,12 @@
  * - Versions other than exactly HTTP/1.0 and HTTP/1.1 are 505, HTTP/1.2
  *   included, as http.h promises.
  */
-#if !defined(_POSIX_C_SOURCE) && !defined(_GNU_SOURCE)
-#define _POSIX_C_SOURCE 200809L   /* gmtime_r */
-#endif
-
 #include "http.h"
 #include "hex.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #define HTTP_MAX_HEADER_LINES 100
 
@@ -269,6 +265,43 @@ static void parse_connection(const unsigned char *v, size_t n, struct head_state
     }
 }
 
+/* The advisory fields struct http_request keeps (RFC 9110 13, 14, 12.5.3),
+ * by lowercase name. */
+static struct http_field *advisory_field(struct http_request *req, const unsigned char *name, size_t n)
+{
+    static const struct {
+        const char *name;
+        size_t offset;
+    } fields[] = {
+        { "if-match", offsetof(struct http_request, if_match) },
+        { "if-none-match", offsetof(struct http_request, if_none_match) },
+        { "if-modified-since", offsetof(struct http_request, if_modified_since) },
+        { "if-unmodified-since", offsetof(struct http_request, if_unmodified_since) },
+        { "range", offsetof(struct http_request, range) },
+        { "if-range", offsetof(struct http_request, if_range) },
+        { "accept-encoding", offsetof(struct http_request, accept_encoding) },
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (equals_ci(name, n, fields[i].name))
+            return (struct http_field *)(void *)((char *)req + fields[i].offset);
+    return NULL;
+}
+
+/* A second line of the same field makes it absent for good (http.h):
+ * joining list lines would need a copy, and every one of these may be
+ * ignored safely. */
+static void capture_field(struct http_field *field, const unsigned char *value, size_t length)
+{
+    if (field->value != NULL || field->repeated) {
+        field->value = NULL;
+        field->length = 0;
+        field->repeated = true;
+        return;
+    }
+    field->value = (const char *)value;
+    field->length = length;
+}
+
 /* One header field line [ls, le) without its line end. */
 static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
                                   struct http_request *req, struct head_state *hs, int *status)
@@ -322,6 +355,10 @@ static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
         hs->content_length = cl;
     } else if (equals_ci(name, name_length, "transfer-encoding")) {
         hs->seen_transfer_encoding = true;
+    } else {
+        struct http_field *field = advisory_field(req, name, name_length);
+        if (field != NULL)
+            capture_field(field, value, value_length);
     }
     *status = 0;
     return STEP_DONE;
@@ -471,23 +508,204 @@ const char *http_status_text(int status)
     }
 }
 
-/* IMF-fixdate (RFC 9110 5.6.7) without the locale: "Sun, 06 Nov 1994 08:49:37 GMT". */
-static size_t format_imf_date(char *out, size_t out_size, long long now)
+/* ------------------------------------------------------------ HTTP-date
+ * RFC 9110 5.6.7, without the locale, time zones or timegm(): the
+ * proleptic Gregorian calendar computed here (H. Hinnant's days-from-civil
+ * and civil-from-days), so that both directions are pure and the same on
+ * every libc. Years 0000 to 9999: what a 4DIGIT year can say. */
+
+static const char day_names[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char day_names_long[7][10] = { "Sunday", "Monday", "Tuesday", "Wednesday",
+                                            "Thursday", "Friday", "Saturday" };
+static const char month_names[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+
+#define SECONDS_PER_DAY 86400LL
+#define DAYS_TO_YEAR_0 (-719528LL)          /* days_from_civil(0, 1, 1) */
+#define DAYS_TO_YEAR_10000 2932897LL        /* days_from_civil(10000, 1, 1) */
+
+struct civil_time {
+    long long year;
+    int month;   /* 1..12 */
+    int day;     /* 1..31 */
+    int hour, minute, second;
+};
+
+static bool is_leap_year(long long year)
 {
-    static const char days[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-    static const char months[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                        "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
-    time_t t = (time_t)now;
-    struct tm tm;
-    if ((long long)t != now || gmtime_r(&t, &tm) == NULL)
+    return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+}
+
+static int days_in_month(long long year, int month)
+{
+    static const int days[12] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    return month == 2 && is_leap_year(year) ? 29 : days[month - 1];
+}
+
+/* Days since 1970-01-01 of a date (year >= 0). */
+static long long days_from_civil(long long year, int month, int day)
+{
+    year -= month <= 2;
+    long long era = (year >= 0 ? year : year - 399) / 400;
+    long long yoe = year - era * 400;
+    long long doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1;
+    long long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* The date of a day count (days since 1970-01-01, year 0 or later). */
+static void civil_from_days(long long days, struct civil_time *t)
+{
+    days += 719468;
+    long long era = (days >= 0 ? days : days - 146096) / 146097;
+    long long doe = days - era * 146097;
+    long long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long long mp = (5 * doy + 2) / 153;
+    t->day = (int)(doy - (153 * mp + 2) / 5 + 1);
+    t->month = (int)(mp < 10 ? mp + 3 : mp - 9);
+    t->year = yoe + era * 400 + (t->month <= 2);
+}
+
+size_t http_date_format(char *out, size_t out_size, long long seconds)
+{
+    if (out == NULL || out_size < 30 || seconds < DAYS_TO_YEAR_0 * SECONDS_PER_DAY ||
+        seconds >= DAYS_TO_YEAR_10000 * SECONDS_PER_DAY)
         return 0;
-    if (tm.tm_wday < 0 || tm.tm_wday > 6 || tm.tm_mon < 0 || tm.tm_mon > 11 ||
-        tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > 9999)
-        return 0;
-    int n = snprintf(out, out_size, "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                     days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+    long long days = seconds / SECONDS_PER_DAY, rest = seconds % SECONDS_PER_DAY;
+    if (rest < 0) {
+        rest += SECONDS_PER_DAY;
+        days--;
+    }
+    struct civil_time t;
+    civil_from_days(days, &t);
+    int weekday = (int)(((days % 7) + 11) % 7);   /* 1970-01-01 was a Thursday (4) */
+    int n = snprintf(out, out_size, "%s, %02d %s %04lld %02d:%02d:%02d GMT", day_names[weekday], t.day,
+                     month_names[t.month - 1], t.year, (int)(rest / 3600), (int)(rest / 60 % 60),
+                     (int)(rest % 60));
     return (n > 0 && (size_t)n < out_size) ? (size_t)n : 0;
+}
+
+/* A cursor over the date's text: each take_ moves past what it read, or
+ * fails; the forms are tried one after the other from the start. */
+struct date_text {
+    const char *s;
+    size_t n, pos;
+};
+
+static bool take_literal(struct date_text *d, const char *literal)
+{
+    size_t m = strlen(literal);
+    if (d->n - d->pos < m || memcmp(d->s + d->pos, literal, m) != 0)
+        return false;
+    d->pos += m;
+    return true;
+}
+
+/* Exactly `count` digits (count <= 4). */
+static bool take_digits(struct date_text *d, size_t count, int *value)
+{
+    if (d->n - d->pos < count)
+        return false;
+    int v = 0;
+    for (size_t i = 0; i < count; i++) {
+        unsigned char c = (unsigned char)d->s[d->pos + i];
+        if (!is_digit(c))
+            return false;
+        v = v * 10 + (c - '0');
+    }
+    d->pos += count;
+    *value = v;
+    return true;
+}
+
+/* One of `count` names, case-sensitive (RFC 9110: %s"..."); *index is its place. */
+static bool take_name(struct date_text *d, const char *names, size_t stride, size_t count, int *index)
+{
+    for (size_t i = 0; i < count; i++)
+        if (take_literal(d, names + i * stride)) {
+            *index = (int)i;
+            return true;
+        }
+    return false;
+}
+
+/* time-of-day = hour ":" minute ":" second; 23:59:60 is a leap second */
+static bool take_time_of_day(struct date_text *d, struct civil_time *t)
+{
+    return take_digits(d, 2, &t->hour) && take_literal(d, ":") && take_digits(d, 2, &t->minute) &&
+           take_literal(d, ":") && take_digits(d, 2, &t->second) && t->hour <= 23 && t->minute <= 59 &&
+           t->second <= 60;
+}
+
+/* IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT" */
+static bool parse_imf_fixdate(struct date_text *d, struct civil_time *t)
+{
+    int ignored, year;
+    if (!(take_name(d, day_names[0], sizeof day_names[0], 7, &ignored) && take_literal(d, ", ") &&
+          take_digits(d, 2, &t->day) && take_literal(d, " ") &&
+          take_name(d, month_names[0], sizeof month_names[0], 12, &t->month) && take_literal(d, " ") &&
+          take_digits(d, 4, &year) && take_literal(d, " ") && take_time_of_day(d, t) &&
+          take_literal(d, " GMT")))
+        return false;
+    t->month++;
+    t->year = year;
+    return true;
+}
+
+/* rfc850-date: "Sunday, 06-Nov-94 08:49:37 GMT". RFC 9110's 50-year rule
+ * needs today's date, which a pure function does not have: the fixed
+ * window 1970-2069 (http.h) never falls before the epoch, and differs
+ * from the rule only for dates decades ahead, which no validator has. */
+static bool parse_rfc850_date(struct date_text *d, struct civil_time *t)
+{
+    int ignored, year;
+    if (!(take_name(d, day_names_long[0], sizeof day_names_long[0], 7, &ignored) && take_literal(d, ", ") &&
+          take_digits(d, 2, &t->day) && take_literal(d, "-") &&
+          take_name(d, month_names[0], sizeof month_names[0], 12, &t->month) && take_literal(d, "-") &&
+          take_digits(d, 2, &year) && take_literal(d, " ") && take_time_of_day(d, t) &&
+          take_literal(d, " GMT")))
+        return false;
+    t->month++;
+    t->year = year < 70 ? 2000 + year : 1900 + year;
+    return true;
+}
+
+/* asctime-date: "Sun Nov  6 08:49:37 1994" (day: 2DIGIT or SP DIGIT) */
+static bool parse_asctime_date(struct date_text *d, struct civil_time *t)
+{
+    int ignored, year;
+    if (!(take_name(d, day_names[0], sizeof day_names[0], 7, &ignored) && take_literal(d, " ") &&
+          take_name(d, month_names[0], sizeof month_names[0], 12, &t->month) && take_literal(d, " ")))
+        return false;
+    if (!(take_literal(d, " ") ? take_digits(d, 1, &t->day) : take_digits(d, 2, &t->day)))
+        return false;
+    if (!(take_literal(d, " ") && take_time_of_day(d, t) && take_literal(d, " ") && take_digits(d, 4, &year)))
+        return false;
+    t->month++;
+    t->year = year;
+    return true;
+}
+
+bool http_date_parse(const char *text, size_t length, long long *seconds)
+{
+    static bool (*const forms[])(struct date_text *, struct civil_time *) = {
+        parse_imf_fixdate, parse_rfc850_date, parse_asctime_date,
+    };
+    if (text == NULL || seconds == NULL)
+        return false;
+    for (size_t i = 0; i < sizeof forms / sizeof forms[0]; i++) {
+        struct date_text d = { text, length, 0 };
+        struct civil_time t;
+        if (!forms[i](&d, &t) || d.pos != length)
+            continue;
+        if (t.day < 1 || t.day > days_in_month(t.year, t.month))
+            return false;
+        *seconds = days_from_civil(t.year, t.month, t.day) * SECONDS_PER_DAY + t.hour * 3600LL +
+                   t.minute * 60LL + t.second;
+        return true;
+    }
+    return false;
 }
 
 /* Append s[0..n) at *pos if it fits; false otherwise. */
@@ -505,6 +723,13 @@ static bool append_str(char *out, size_t out_size, size_t *pos, const char *s)
     return append(out, out_size, pos, s, strlen(s));
 }
 
+/* RFC 9110 8.6: no Content-Length in a 1xx or 204; in a 304 it would have
+ * to be the 200's length, which the head's caller does not always know. */
+static bool has_content_length(int status)
+{
+    return status >= 200 && status != 204 && status != 304;
+}
+
 size_t http_format_head(char *out, size_t out_size, int status,
                         const char *content_type, uint64_t content_length,
                         bool keep_alive, const char *extra_headers, long long now)
@@ -516,7 +741,7 @@ size_t http_format_head(char *out, size_t out_size, int status,
     int n = snprintf(line, sizeof line, "HTTP/1.1 %d %s\r\n", status, http_status_text(status));
     if (n <= 0 || (size_t)n >= sizeof line)
         return 0;
-    if (format_imf_date(date, sizeof date, now) == 0)
+    if (http_date_format(date, sizeof date, now) == 0)
         return 0;
     snprintf(length_text, sizeof length_text, "%llu", (unsigned long long)content_length);
 
@@ -529,10 +754,10 @@ size_t http_format_head(char *out, size_t out_size, int status,
         ok = append_str(out, out_size, &pos, "Content-Type: ") &&
              append_str(out, out_size, &pos, content_type) &&
              append_str(out, out_size, &pos, "\r\n");
-    ok = ok && append_str(out, out_size, &pos, "Content-Length: ") &&
-         append_str(out, out_size, &pos, length_text) &&
-         append_str(out, out_size, &pos, keep_alive ? "\r\nConnection: keep-alive\r\n"
-                                                    : "\r\nConnection: close\r\n");
+    if (ok && has_content_length(status))
+        ok = append_str(out, out_size, &pos, "Content-Length: ") &&
+             append_str(out, out_size, &pos, length_text) && append_str(out, out_size, &pos, "\r\n");
+    ok = ok && append_str(out, out_size, &pos, keep_alive ? "Connection: keep-alive\r\n" : "Connection: close\r\n");
     if (ok && extra_headers != NULL)
         ok = append_str(out, out_size, &pos, extra_headers);
     ok = ok && append_str(out, out_size, &pos, "\r\n");

@@ -67,7 +67,8 @@ const char *http_status_text(int status);
 
 /* Write a response head into out[0..out_size): status line, Server, Date
  * (from `now`, seconds since the epoch), Content-Type (omitted if NULL),
- * Content-Length, Connection: keep-alive|close, then `extra_headers`
+ * Content-Length (not for 1xx, 204 and 304: RFC 9110 8.6; content_length
+ * is then unused), Connection: keep-alive|close, then `extra_headers`
  * verbatim (each line ending in \r\n; may be NULL), then the blank line.
  * Returns the length written, or 0 if it did not fit. */
 size_t http_format_head(char *out, size_t out_size, int status,
@@ -88,9 +89,14 @@ size_t http_date_format(char *out, size_t out_size, long long seconds);
 
 /* Parse an HTTP-date in any of its three forms (IMF-fixdate, obsolete
  * RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", asctime "Sun Nov  6 08:49:37
- * 1994"), exactly as RFC 9110 5.6.7 gives them; a two-digit year more
- * than 50 years in the future is in the past century. Returns true and
- * sets *seconds, or false for anything else (then the field is ignored). */
+ * 1994"), exactly as RFC 9110 5.6.7 gives them: case-sensitive names, no
+ * extra or missing spaces, a day that exists in its month, 00:00:00 to
+ * 23:59:60. The day name need not agree with the date. A two-digit year
+ * is 1970-2069: RFC 9110's "more than 50 years in the future is in the
+ * past century" needs a clock, and this is a pure function; the two
+ * differ only for years RFC 9110 puts 44 or more years ahead (70-76 in
+ * 2026, one more each year). Returns true and sets *seconds, or
+ * false for anything else (then the field is ignored). */
 bool http_date_parse(const char *text, size_t length, long long *seconds);
 
 /* A small HTML body for an error status, e.g. "<!doctype html>...404 Not

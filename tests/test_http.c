@@ -12,10 +12,12 @@
 #include "http.h"
 
 #include <check.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* ------------------------------------------------------------ samples */
 
@@ -102,6 +104,11 @@ static struct parsed parse_n(const char *s, size_t n)
     out.req.target = rebase(out.req.target, copy, n, s);
     out.req.path = rebase(out.req.path, copy, n, s);
     out.req.host = rebase(out.req.host, copy, n, s);
+    struct http_field *fields[] = { &out.req.if_match, &out.req.if_none_match, &out.req.if_modified_since,
+                                    &out.req.if_unmodified_since, &out.req.range, &out.req.if_range,
+                                    &out.req.accept_encoding };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        fields[i]->value = rebase(fields[i]->value, copy, n, s);
     free(copy);
     return out;
 }
@@ -853,6 +860,314 @@ START_TEST(test_error_body)
 }
 END_TEST
 
+/* ------------------------------------------------------------ advisory fields */
+
+#define ck_assert_field_eq(field, literal) do {                           \
+        ck_assert(!(field).repeated);                                     \
+        ck_assert_span_eq((field).value, (field).length, literal);        \
+    } while (0)
+
+#define ck_assert_field_absent(field, was_repeated) do {                  \
+        ck_assert_ptr_null((field).value);                                \
+        ck_assert_uint_eq((field).length, 0);                             \
+        ck_assert_int_eq((field).repeated, (was_repeated));               \
+    } while (0)
+
+START_TEST(test_fields_real)
+{
+    struct parsed p = assert_complete(chromium_head);
+    ck_assert_field_eq(p.req.accept_encoding, "gzip, deflate, br, zstd");
+    ck_assert_field_absent(p.req.if_modified_since, false);
+    ck_assert_field_absent(p.req.range, false);
+
+    p = assert_complete(firefox_head);
+    ck_assert_field_eq(p.req.if_modified_since, "Thu, 26 Nov 2026 22:00:00 GMT");
+    ck_assert_field_eq(p.req.accept_encoding, "gzip, deflate, br, zstd");
+    ck_assert_field_absent(p.req.if_none_match, false);
+
+    p = assert_complete(curl_head);   /* curl without --compressed sends no Accept-Encoding */
+    ck_assert_field_absent(p.req.accept_encoding, false);
+    ck_assert_field_absent(p.req.if_match, false);
+    ck_assert_field_absent(p.req.if_unmodified_since, false);
+    ck_assert_field_absent(p.req.if_range, false);
+
+    /* curl 7.88.1 -C - -r 100- resuming a download, bare LF */
+    p = assert_complete("GET /big.iso HTTP/1.1\nHost: localhost:8443\nRange: bytes=100-\n"
+                        "User-Agent: curl/7.88.1\nAccept: */*\nIf-Range: \"1b2c3-64-2ebc98a1.0\"\n\n");
+    ck_assert_field_eq(p.req.range, "bytes=100-");
+    ck_assert_field_eq(p.req.if_range, "\"1b2c3-64-2ebc98a1.0\"");
+}
+END_TEST
+
+START_TEST(test_fields_all)
+{
+    struct parsed p = assert_complete("GET / HTTP/1.1\r\nHost: h\r\n"
+                                      "If-Match: \"a\"\r\n"
+                                      "if-none-match:W/\"b\", \"c\"\r\n"
+                                      "IF-MODIFIED-SINCE: \t Sun, 06 Nov 1994 08:49:37 GMT \t\r\n"
+                                      "If-Unmodified-Since: Sunday, 06-Nov-94 08:49:37 GMT\r\n"
+                                      "RANGE: bytes=0-0\r\n"
+                                      "If-Range: Sun Nov  6 08:49:37 1994\r\n"
+                                      "Accept-Encoding: br;q=1.0, gzip;q=0.8\r\n"
+                                      "\r\n");
+    ck_assert_field_eq(p.req.if_match, "\"a\"");
+    ck_assert_field_eq(p.req.if_none_match, "W/\"b\", \"c\"");
+    ck_assert_field_eq(p.req.if_modified_since, "Sun, 06 Nov 1994 08:49:37 GMT");
+    ck_assert_field_eq(p.req.if_unmodified_since, "Sunday, 06-Nov-94 08:49:37 GMT");
+    ck_assert_field_eq(p.req.range, "bytes=0-0");
+    ck_assert_field_eq(p.req.if_range, "Sun Nov  6 08:49:37 1994");
+    ck_assert_field_eq(p.req.accept_encoding, "br;q=1.0, gzip;q=0.8");
+    /* near names are other fields */
+    p = assert_complete("GET / HTTP/1.1\r\nHost: h\r\nIf-Matches: x\r\nRanges: x\r\nContent-Range: x\r\n"
+                        "Accept-Encodings: x\r\nTE: gzip\r\nIf-None: x\r\n\r\n");
+    ck_assert_field_absent(p.req.if_match, false);
+    ck_assert_field_absent(p.req.range, false);
+    ck_assert_field_absent(p.req.accept_encoding, false);
+    ck_assert_field_absent(p.req.if_none_match, false);
+}
+END_TEST
+
+START_TEST(test_fields_repeated_and_empty)
+{
+    struct parsed p = assert_complete("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\r\nrange: bytes=0-1\r\n"
+                                      "Accept-Encoding: gzip\r\nAccept-Encoding: br\r\nAccept-Encoding: br\r\n"
+                                      "If-None-Match: \"a\"\r\nIf-Match:\r\nIf-Range:   \r\n\r\n");
+    ck_assert_field_absent(p.req.range, true);              /* even when both say the same */
+    ck_assert_field_absent(p.req.accept_encoding, true);    /* a third line keeps it absent */
+    ck_assert_field_eq(p.req.if_none_match, "\"a\"");
+    /* empty: present, length 0 (conditional.c finds it invalid) */
+    ck_assert_ptr_nonnull(p.req.if_match.value);
+    ck_assert_uint_eq(p.req.if_match.length, 0);
+    ck_assert(!p.req.if_match.repeated);
+    ck_assert_ptr_nonnull(p.req.if_range.value);
+    ck_assert_uint_eq(p.req.if_range.length, 0);
+    /* an empty line and then a full one: repeated */
+    p = assert_complete("GET / HTTP/1.1\r\nHost: h\r\nIf-Match:\r\nIf-Match: \"a\"\r\n\r\n");
+    ck_assert_field_absent(p.req.if_match, true);
+    /* an invalid byte in the value is still a 400, as for any field */
+    assert_error_str("GET / HTTP/1.1\r\nHost: h\r\nRange: bytes=0-1\x01\r\n\r\n", 400);
+}
+END_TEST
+
+/* ------------------------------------------------------------ HTTP-date */
+
+static long long date_of(const char *text)
+{
+    long long seconds = LLONG_MIN;
+    size_t n = strlen(text);
+    char *copy = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, text, n);
+    bool ok = http_date_parse(copy, n, &seconds);
+    free(copy);
+    ck_assert_msg(ok, "\"%s\" not parsed", text);
+    return seconds;
+}
+
+static void assert_not_date(const char *text)
+{
+    long long seconds = 42;
+    size_t n = strlen(text);
+    char *copy = malloc(n ? n : 1);
+    ck_assert_ptr_nonnull(copy);
+    memcpy(copy, text, n);
+    ck_assert_msg(!http_date_parse(copy, n, &seconds), "\"%s\" parsed", text);
+    ck_assert_int_eq(seconds, 42);
+    free(copy);
+}
+
+static void assert_date_format(long long seconds, const char *expected)
+{
+    char out[40];
+    memset(out, 'Z', sizeof out);
+    size_t n = http_date_format(out, sizeof out, seconds);
+    ck_assert_msg(n == 29 && strcmp(out, expected) == 0, "%lld: \"%s\"", seconds, n ? out : "(nothing)");
+    ck_assert_int_eq(date_of(expected), seconds);
+}
+
+START_TEST(test_date_format)
+{
+    assert_date_format(0, "Thu, 01 Jan 1970 00:00:00 GMT");
+    assert_date_format(784111777LL, "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_date_format(951782400LL, "Tue, 29 Feb 2000 00:00:00 GMT");
+    assert_date_format(1795734000LL, "Thu, 26 Nov 2026 23:00:00 GMT");
+    assert_date_format(2147483647LL, "Tue, 19 Jan 2038 03:14:07 GMT");
+    assert_date_format(2147483648LL, "Tue, 19 Jan 2038 03:14:08 GMT");
+    assert_date_format(4102444800LL, "Fri, 01 Jan 2100 00:00:00 GMT");
+    assert_date_format(4107542400LL, "Mon, 01 Mar 2100 00:00:00 GMT");   /* 2100 has no 29 Feb */
+    assert_date_format(-1LL, "Wed, 31 Dec 1969 23:59:59 GMT");
+    assert_date_format(-2208988800LL, "Mon, 01 Jan 1900 00:00:00 GMT");
+    assert_date_format(-62167219200LL, "Sat, 01 Jan 0000 00:00:00 GMT");
+    assert_date_format(253402300799LL, "Fri, 31 Dec 9999 23:59:59 GMT");
+    char out[40];
+    ck_assert_uint_eq(http_date_format(out, sizeof out, -62167219201LL), 0);   /* year -1 */
+    ck_assert_uint_eq(http_date_format(out, sizeof out, 253402300800LL), 0);   /* year 10000 */
+    ck_assert_uint_eq(http_date_format(out, sizeof out, LLONG_MAX), 0);
+    ck_assert_uint_eq(http_date_format(out, sizeof out, LLONG_MIN), 0);
+    ck_assert_uint_eq(http_date_format(out, 29, 0), 0);
+    ck_assert_uint_eq(http_date_format(out, 30, 0), 29);
+    ck_assert_uint_eq(http_date_format(NULL, 30, 0), 0);
+}
+END_TEST
+
+/* Against the C library's calendar, where time_t and gmtime_r reach. */
+START_TEST(test_date_format_against_gmtime)
+{
+    long long step = 86400LL * 3 + 3661;   /* a little over three days: every weekday, hour, minute */
+    for (long long t = -2208988800LL; t < 4102444800LL * 2; t += step) {
+        time_t when = (time_t)t;
+        struct tm tm;
+        if ((long long)when != t || gmtime_r(&when, &tm) == NULL)
+            continue;
+        char expected[64], out[40];
+        strftime(expected, sizeof expected, "%a, %d %b %Y %H:%M:%S GMT", &tm);
+        ck_assert_uint_eq(http_date_format(out, sizeof out, t), 29);
+        ck_assert_str_eq(out, expected);
+        long long back = 0;
+        ck_assert(http_date_parse(out, 29, &back));
+        ck_assert_int_eq(back, t);
+    }
+}
+END_TEST
+
+START_TEST(test_date_parse_forms)
+{
+    /* the three forms of RFC 9110 5.6.7's example */
+    ck_assert_int_eq(date_of("Sun, 06 Nov 1994 08:49:37 GMT"), 784111777LL);
+    ck_assert_int_eq(date_of("Sunday, 06-Nov-94 08:49:37 GMT"), 784111777LL);
+    ck_assert_int_eq(date_of("Sun Nov  6 08:49:37 1994"), 784111777LL);
+    ck_assert_int_eq(date_of("Sun Nov 06 08:49:37 1994"), 784111777LL);
+    ck_assert_int_eq(date_of("Sun Nov 16 08:49:37 1994"), 784111777LL + 10 * 86400);
+    /* the day name is not checked against the date */
+    ck_assert_int_eq(date_of("Mon, 06 Nov 1994 08:49:37 GMT"), 784111777LL);
+    ck_assert_int_eq(date_of("Friday, 06-Nov-94 08:49:37 GMT"), 784111777LL);
+    /* leap years */
+    ck_assert_int_eq(date_of("Tue, 29 Feb 2000 00:00:00 GMT"), 951782400LL);
+    ck_assert_int_eq(date_of("Sun, 29 Feb 2004 12:00:00 GMT"), 1078056000LL);
+    ck_assert_int_eq(date_of("Thu, 29 Feb 2024 00:00:00 GMT"), 1709164800LL);
+    ck_assert_int_eq(date_of("Tuesday, 29-Feb-00 00:00:00 GMT"), 951782400LL);
+    ck_assert_int_eq(date_of("Tue Feb 29 00:00:00 2000"), 951782400LL);
+    /* 1970, 2038 and beyond */
+    ck_assert_int_eq(date_of("Thu, 01 Jan 1970 00:00:00 GMT"), 0);
+    ck_assert_int_eq(date_of("Thursday, 01-Jan-70 00:00:00 GMT"), 0);
+    ck_assert_int_eq(date_of("Thu Jan  1 00:00:00 1970"), 0);
+    ck_assert_int_eq(date_of("Tue, 19 Jan 2038 03:14:08 GMT"), 2147483648LL);
+    ck_assert_int_eq(date_of("Fri, 31 Dec 9999 23:59:59 GMT"), 253402300799LL);
+    ck_assert_int_eq(date_of("Sat, 01 Jan 0000 00:00:00 GMT"), -62167219200LL);
+    ck_assert_int_eq(date_of("Wed, 31 Dec 1969 23:59:59 GMT"), -1);
+    /* RFC 850's two-digit year: 1970-2069 */
+    ck_assert_int_eq(date_of("Friday, 31-Dec-99 23:59:59 GMT"), 946684799LL);
+    ck_assert_int_eq(date_of("Saturday, 01-Jan-00 00:00:00 GMT"), 946684800LL);
+    ck_assert_int_eq(date_of("Tuesday, 01-Jan-69 00:00:00 GMT"), 3124224000LL);
+    /* a leap second is the next second */
+    ck_assert_int_eq(date_of("Sat, 31 Dec 2016 23:59:60 GMT"), 1483228800LL);
+    /* the length is obeyed */
+    long long seconds = 0;
+    ck_assert(http_date_parse("Sun, 06 Nov 1994 08:49:37 GMTxyz", 29, &seconds));
+    ck_assert_int_eq(seconds, 784111777LL);
+    ck_assert(!http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", 28, &seconds));
+    ck_assert(!http_date_parse(NULL, 0, &seconds));
+    ck_assert(!http_date_parse("Sun, 06 Nov 1994 08:49:37 GMT", 29, NULL));
+}
+END_TEST
+
+START_TEST(test_date_parse_malformed)
+{
+    static const char *const bad[] = {
+        "", " ", "0", "784111777", "yesterday",
+        "Sun, 06 Nob 1994 08:49:37 GMT",    /* wrong month */
+        "Sun, 06 nov 1994 08:49:37 GMT",    /* names are case-sensitive */
+        "sun, 06 Nov 1994 08:49:37 GMT", "SUN, 06 NOV 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 gmt", "Sun, 06 Nov 1994 08:49:37 UTC", "Sun, 06 Nov 1994 08:49:37 +0000",
+        "Sun, 06 Nov 1994 08:49:37",        /* missing GMT */
+        "Sun, 06 Nov 1994 08:49:37 GMT ",   /* extra spaces */
+        " Sun, 06 Nov 1994 08:49:37 GMT", "Sun,  06 Nov 1994 08:49:37 GMT", "Sun, 06  Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994  08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37  GMT", "Sun,06 Nov 1994 08:49:37 GMT",
+        "Sun 06 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 1994 08:49:37 GMT, Sun, 06 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49 GMT", "Sun, 06 Nov 1994 8:49:37 GMT", "Sun, 06 Nov 1994 08:49:3 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT", "Sun, 06 Nov 94 08:49:37 GMT", "Sun, 06 Nov 01994 08:49:37 GMT",
+        "Sun, 06-Nov-1994 08:49:37 GMT", "Sun, 06 November 1994 08:49:37 GMT",
+        "Sun, 31 Feb 2000 08:49:37 GMT",    /* days that do not exist */
+        "Sun, 30 Feb 2000 08:49:37 GMT", "Sun, 29 Feb 1900 08:49:37 GMT", "Sun, 29 Feb 2100 08:49:37 GMT",
+        "Sun, 29 Feb 2023 08:49:37 GMT", "Sun, 31 Apr 2000 08:49:37 GMT", "Sun, 31 Jun 2000 08:49:37 GMT",
+        "Sun, 31 Sep 2000 08:49:37 GMT", "Sun, 31 Nov 2000 08:49:37 GMT", "Sun, 32 Jan 2000 08:49:37 GMT",
+        "Sun, 00 Jan 2000 08:49:37 GMT",
+        "Sun, 06 Nov 1994 24:00:00 GMT",    /* hour 24 */
+        "Sun, 06 Nov 1994 23:60:00 GMT", "Sun, 06 Nov 1994 23:59:61 GMT", "Sun, 06 Nov 1994 99:99:99 GMT",
+        "Sun, 06 Nov 1994 08-49-37 GMT", "Sun, 06 Nov 1994 08:49:37.5 GMT", "Sun, 06 Nov -994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 08:49:37 GMT\r", "Sun, 06 Nov 1994 08:49:37 GMT\t",
+        "Sunday, 06 Nov 1994 08:49:37 GMT", /* a long day name in IMF-fixdate */
+        "Sun, 06-Nov-94 08:49:37 GMT",      /* a short one in RFC 850 */
+        "Sunday, 06-Nov-94 08:49:37", "Sunday, 06-Nov-94 08:49:37 UTC", "Sunday, 6-Nov-94 08:49:37 GMT",
+        "Sunday, 06 Nov 94 08:49:37 GMT", "Sunday, 06-nov-94 08:49:37 GMT", "Sunday, 31-Feb-94 08:49:37 GMT",
+        "Sunday, 06-Nov-94 24:49:37 GMT", "Sunday,06-Nov-94 08:49:37 GMT", "Sundays, 06-Nov-94 08:49:37 GMT",
+        "Sun Nov  6 08:49:37 1994 GMT",     /* asctime has no zone */
+        "Sun Nov 6 08:49:37 1994", "Sun Nov   6 08:49:37 1994", "Sun Nov  6 08:49:37 94",
+        "Sun Nov  6 08:49:37  1994", "Sun  Nov  6 08:49:37 1994", "Sun Nov  31 08:49:37 1994",
+        "Sun Nov 31 08:49:37 1994", "Sun Feb 29 08:49:37 1900", "Sun Nov  6 24:00:00 1994",
+        "Sunday Nov  6 08:49:37 1994", "Sun, Nov  6 08:49:37 1994", "Sun Nov  0 08:49:37 1994",
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_not_date(bad[i]);
+
+    /* every proper prefix of each form is truncated, hence invalid */
+    static const char *const good[] = {
+        "Sun, 06 Nov 1994 08:49:37 GMT", "Sunday, 06-Nov-94 08:49:37 GMT", "Sun Nov  6 08:49:37 1994",
+    };
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+        for (size_t n = 0; n < strlen(good[i]); n++) {
+            char *copy = malloc(n ? n : 1);
+            ck_assert_ptr_nonnull(copy);
+            memcpy(copy, good[i], n);
+            long long seconds;
+            ck_assert_msg(!http_date_parse(copy, n, &seconds), "\"%.*s\" parsed", (int)n, good[i]);
+            free(copy);
+        }
+
+    /* a NUL inside */
+    long long seconds;
+    ck_assert(!http_date_parse("Sun, 06 Nov 1994 08:49:37 G\0T", 29, &seconds));
+    ck_assert(!http_date_parse("Sun, 06 Nov 1994\0""08:49:37 GMT", 29, &seconds));
+}
+END_TEST
+
+START_TEST(test_format_head_no_length)
+{
+    char out[512];
+    /* 304 (RFC 9110 8.6): the validators, no Content-Length */
+    size_t n = http_format_head(out, sizeof out, 304, NULL, 1234, true,
+                                "ETag: \"1b2c3-64-2ebc98a1.0\"\r\n", 1795734000LL);
+    static const char expected304[] =
+        "HTTP/1.1 304 Not Modified\r\n"
+        "Server: tlsd\r\n"
+        "Date: Thu, 26 Nov 2026 23:00:00 GMT\r\n"
+        "Connection: keep-alive\r\n"
+        "ETag: \"1b2c3-64-2ebc98a1.0\"\r\n"
+        "\r\n";
+    ck_assert_uint_eq(n, strlen(expected304));
+    ck_assert_str_eq(out, expected304);
+
+    n = http_format_head(out, sizeof out, 204, "text/plain", 5, false, NULL, 0);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_ptr_null(strstr(out, "Content-Length"));
+    ck_assert_ptr_nonnull(strstr(out, "Content-Type: text/plain\r\nConnection: close\r\n\r\n"));
+    n = http_format_head(out, sizeof out, 100, NULL, 0, true, NULL, 0);
+    ck_assert_uint_gt(n, 0);
+    ck_assert_ptr_null(strstr(out, "Content-Length"));
+    /* every other status keeps it, 0 included */
+    static const int with_length[] = { 200, 206, 301, 400, 404, 412, 416, 500 };
+    for (size_t i = 0; i < sizeof with_length / sizeof with_length[0]; i++) {
+        n = http_format_head(out, sizeof out, with_length[i], NULL, 0, true, NULL, 0);
+        ck_assert_uint_gt(n, 0);
+        ck_assert_ptr_nonnull(strstr(out, "\r\nContent-Length: 0\r\nConnection: keep-alive\r\n"));
+    }
+    /* too small, byte by byte, for a head without the length */
+    for (size_t size = 0; size < strlen(expected304); size++)
+        ck_assert_uint_eq(http_format_head(out, size, 304, NULL, 1234, true,
+                                           "ETag: \"1b2c3-64-2ebc98a1.0\"\r\n", 1795734000LL), 0);
+}
+END_TEST
+
 /* ------------------------------------------------------------ runner */
 
 START_TEST(test_security_headers)
@@ -923,8 +1238,22 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_absolute_form);
     suite_add_tcase(s, tc);
 
+    tc = tcase_create("advisory_fields");
+    tcase_add_test(tc, test_fields_real);
+    tcase_add_test(tc, test_fields_all);
+    tcase_add_test(tc, test_fields_repeated_and_empty);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("dates");
+    tcase_add_test(tc, test_date_format);
+    tcase_add_test(tc, test_date_format_against_gmtime);
+    tcase_add_test(tc, test_date_parse_forms);
+    tcase_add_test(tc, test_date_parse_malformed);
+    suite_add_tcase(s, tc);
+
     tc = tcase_create("responses");
     tcase_add_test(tc, test_format_head);
+    tcase_add_test(tc, test_format_head_no_length);
     tcase_add_test(tc, test_format_head_does_not_fit);
     tcase_add_test(tc, test_status_text);
     tcase_add_test(tc, test_error_body);
