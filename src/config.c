@@ -624,7 +624,7 @@ struct error_page_line {
 static int parse_error_page_status(const char *word, size_t length, struct error_page_line *line,
                                    char *why, size_t why_size)
 {
-    char text[8] = "";
+    char text[4] = "";
     unsigned long status = 0;
     int shown = (int)(length > 40 ? 40 : length);
 
@@ -633,9 +633,9 @@ static int parse_error_page_status(const char *word, size_t length, struct error
                  "statuses (" ERROR_PAGE_EXAMPLE "), not '%.*s'", shown, word);
         return -1;
     }
-    if (length < sizeof text)
+    if (length == 3)
         memcpy(text, word, length);
-    if (length >= sizeof text || parse_decimal(text, ERROR_PAGE_MAX_STATUS, &status) != 0 ||
+    if (length != 3 || parse_decimal(text, ERROR_PAGE_MAX_STATUS, &status) != 0 ||
         status < ERROR_PAGE_MIN_STATUS) {
         snprintf(why, why_size, "error_page: '%.*s' is not a status from %d to %d", shown, word,
                  ERROR_PAGE_MIN_STATUS, ERROR_PAGE_MAX_STATUS);
