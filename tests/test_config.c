@@ -1130,6 +1130,8 @@ START_TEST(test_example_conf_lines)
         "min_tls_version", "max_tls_version", "ciphersuites", "session_tickets",
         "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
         "proxy_from", "proxy_protocol_timeout", "ticket_key_file", "serve_dotfiles",
+        "request_timeout", "session_timeout", "handshake_endpoint", "content_security_policy",
+        "precompressed", "cache_control", "error_page",
     };
     size_t key_count = sizeof keys / sizeof keys[0];
 
@@ -1144,8 +1146,13 @@ START_TEST(test_example_conf_lines)
         config_init(&example);
         snprintf(origin, sizeof origin, "%s:%u", path, line_number);
         int result = config_parse(&example, line + 1, strlen(line + 1), origin, error, sizeof error);
+        /* the policy shown is the default one, word for word */
+        bool policy = starts_with(line + 1, "content_security_policy ");
+        bool is_default = result == 0 && example.content_security_policy != NULL &&
+                          strcmp(example.content_security_policy, CONFIG_DEFAULT_CONTENT_SECURITY_POLICY) == 0;
         config_free(&example);
         ck_assert_msg(result == 0, "%s", error);
+        ck_assert_msg(!policy || is_default, "%s: not the default content_security_policy", origin);
         examples++;
         for (size_t k = 0; k < key_count; k++) {
             size_t length = strlen(keys[k]);
