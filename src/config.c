@@ -103,6 +103,20 @@ void config_init(struct tlsd_config *config)
     config->hsts = 0;
     config->handshake_endpoint = strdup(CONFIG_DEFAULT_HANDSHAKE_ENDPOINT);
     config->content_security_policy = strdup(CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
+    config->precompressed = true;
+    config->cache_control[CONFIG_CACHE_HTML] = strdup(CONFIG_DEFAULT_CACHE_CONTROL_HTML);
+    config->cache_control[CONFIG_CACHE_STATIC] = strdup(CONFIG_DEFAULT_CACHE_CONTROL_STATIC);
+    config->cache_control[CONFIG_CACHE_ERROR] = strdup(CONFIG_DEFAULT_CACHE_CONTROL_ERROR);
+    config->error_page_count = 0;
+}
+
+static void free_error_pages(struct tlsd_config *config)
+{
+    for (size_t i = 0; i < config->error_page_count; i++) {
+        free(config->error_pages[i].path);
+        config->error_pages[i].path = NULL;
+    }
+    config->error_page_count = 0;
 }
 
 void config_free(struct tlsd_config *config)
@@ -112,12 +126,16 @@ void config_free(struct tlsd_config *config)
         &config->index, &config->user, &config->group,
         &config->ciphersuites, &config->keylog_file, &config->ticket_key_file,
         &config->handshake_endpoint, &config->content_security_policy,
+        &config->cache_control[CONFIG_CACHE_HTML], &config->cache_control[CONFIG_CACHE_STATIC],
+        &config->cache_control[CONFIG_CACHE_ERROR],
     };
+    _Static_assert(CONFIG_CACHE_CLASSES == 3, "config_free frees every cache_control class");
 
     for (size_t i = 0; i < sizeof strings / sizeof strings[0]; i++) {
         free(*strings[i]);
         *strings[i] = NULL;
     }
+    free_error_pages(config);
     config->listen_count = 0;
     config->proxy_from_count = 0;
 }
@@ -313,6 +331,9 @@ enum value_kind {
     VALUE_BOOL,
     VALUE_OPTIONAL_STRING,  /* "off" = NULL */
     VALUE_OPTIONAL_PATH,    /* "off" = NULL, else a URL path starting with '/' */
+    VALUE_HEADER,           /* "off" = NULL, else a response header's value (check_header_value) */
+    VALUE_CACHE_CONTROL,    /* CLASS then a VALUE_HEADER: one of the field's array, by class */
+    VALUE_ERROR_PAGES,      /* error_page: STATUS... PATH, accumulating; "off" clears */
     VALUE_LOG_LEVEL,
     VALUE_LOG_FORMAT,
 };
@@ -355,7 +376,10 @@ static const struct config_key config_keys[] = {
     { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },
     { "hsts",               VALUE_UNSIGNED_LONG,   FIELD(hsts), 0, 63072000, "a number of seconds" },
     { "handshake_endpoint", VALUE_OPTIONAL_PATH,   FIELD(handshake_endpoint), 0, 0, NULL },
-    { "content_security_policy", VALUE_OPTIONAL_STRING, FIELD(content_security_policy), 0, 0, NULL },
+    { "content_security_policy", VALUE_HEADER,    FIELD(content_security_policy), 0, 0, NULL },
+    { "precompressed",      VALUE_BOOL,            FIELD(precompressed), 0, 0, NULL },
+    { "cache_control",      VALUE_CACHE_CONTROL,   FIELD(cache_control), 0, 0, NULL },
+    { "error_page",         VALUE_ERROR_PAGES,     0, 0, 0, NULL },
 };
 
 static const struct config_key *find_key(const char *name)
@@ -459,6 +483,268 @@ static int add_networks(struct tlsd_config *config, const char *value, char *why
     }
 }
 
+/* ------------------------------------------------------ response headers */
+
+/* A value sent as a header as it is: printable ASCII on one line (no CR,
+ * LF or other control byte, which would split or end the header; no byte
+ * above 0x7e, which HTTP gives no meaning), at most
+ * CONFIG_MAX_HEADER_VALUE characters. `name` starts the message. */
+static int check_header_value(const char *name, const char *value, char *why, size_t why_size)
+{
+    size_t length = strlen(value);
+
+    if (length > CONFIG_MAX_HEADER_VALUE) {
+        snprintf(why, why_size, "%s must be at most %d characters", name, CONFIG_MAX_HEADER_VALUE);
+        return -1;
+    }
+    for (size_t i = 0; i < length; i++) {
+        unsigned char c = (unsigned char)value[i];
+        if (c < 0x20 || c > 0x7e) {
+            snprintf(why, why_size, "%s: the byte 0x%02x (character %zu) cannot be sent in a header: "
+                     "the value must be printable ASCII on one line", name, c, i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* "off" (in lower case) clears the header, anything else is its value. */
+static int set_header(char **slot, const char *name, const char *value, char *why, size_t why_size)
+{
+    bool off = strcmp(value, "off") == 0;
+
+    if (!off && check_header_value(name, value, why, why_size) != 0)
+        return -1;
+    if (replace_string(slot, off ? NULL : value) != 0) {
+        snprintf(why, why_size, "%s: out of memory", name);
+        return -1;
+    }
+    return 0;
+}
+
+/* "cache_control html no-cache": the class, blanks, then the value (the
+ * rest of the line) or off. */
+static int set_cache_control(char **slots, const char *value, char *why, size_t why_size)
+{
+    static const char *const classes[CONFIG_CACHE_CLASSES] = {
+        [CONFIG_CACHE_HTML] = "html", [CONFIG_CACHE_STATIC] = "static", [CONFIG_CACHE_ERROR] = "error",
+    };
+    size_t class_length = strcspn(value, " \t");
+    const char *rest = value + class_length + strspn(value + class_length, " \t");
+
+    for (size_t i = 0; i < CONFIG_CACHE_CLASSES; i++) {
+        if (strlen(classes[i]) != class_length || strncmp(value, classes[i], class_length) != 0)
+            continue;
+        char name[32];
+        snprintf(name, sizeof name, "cache_control %s", classes[i]);
+        if (*rest == '\0') {
+            snprintf(why, why_size, "%s needs a value: a Cache-Control value such as no-cache, or off", name);
+            return -1;
+        }
+        return set_header(&slots[i], name, rest, why, why_size);
+    }
+    snprintf(why, why_size, "cache_control: the class must be html, static or error, not '%.*s' "
+             "(e.g. cache_control html no-cache)", (int)(class_length > 40 ? 40 : class_length), value);
+    return -1;
+}
+
+/* ----------------------------------------------------------- error pages */
+
+#define ERROR_PAGE_MAX_PATH 1024
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define ERROR_PAGE_MIN_STATUS 400
+#define ERROR_PAGE_MAX_STATUS 599
+#define ERROR_PAGE_EXAMPLE "e.g. error_page 404 /404.html"
+
+const char *config_error_page(const struct tlsd_config *config, int status)
+{
+    for (size_t i = 0; i < config->error_page_count; i++)
+        if (config->error_pages[i].status == status)
+            return config->error_pages[i].path;
+    return NULL;
+}
+
+/* Does the path have a segment "." or ".."? */
+static bool has_dot_segment(const char *path, size_t length)
+{
+    for (size_t i = 0; i < length; i++) {
+        if (path[i] != '/')
+            continue;
+        size_t segment = strcspn(path + i + 1, "/");
+        if (i + 1 + segment > length)
+            segment = length - i - 1;
+        if ((segment == 1 && path[i + 1] == '.') ||
+            (segment == 2 && path[i + 1] == '.' && path[i + 2] == '.'))
+            return true;
+    }
+    return false;
+}
+
+/* The page is a plain URL path under document_root, looked up as a
+ * request's would be: no query, fragment, escape or dot segment. */
+static int check_error_page_path(const char *path, size_t length, char *why, size_t why_size)
+{
+    int shown = (int)(length > 60 ? 60 : length);
+    const char *problem = NULL;
+
+    if (path[0] != '/') {
+        snprintf(why, why_size, "error_page: the page must be a path under document_root starting with /, "
+                 "e.g. /404.html, not '%.*s'", shown, path);
+        return -1;
+    }
+    if (length > ERROR_PAGE_MAX_PATH)
+        problem = "is longer than " STRINGIFY(ERROR_PAGE_MAX_PATH) " characters";
+    else if (memchr(path, '?', length) != NULL)
+        problem = "has a query ('?'): the page must be a plain path";
+    else if (memchr(path, '#', length) != NULL)
+        problem = "has a fragment ('#'): the page must be a plain path";
+    else if (memchr(path, '%', length) != NULL)
+        problem = "has a %-escape: name the file as it is, without escapes";
+    else if (has_dot_segment(path, length))
+        problem = "has a '.' or '..' segment: the page must be a plain path under document_root";
+    for (size_t i = 0; problem == NULL && i < length; i++)
+        if ((unsigned char)path[i] <= 0x20 || path[i] == 0x7f)
+            problem = "has a space or a control character";
+    if (problem == NULL)
+        return 0;
+    snprintf(why, why_size, "error_page: the page '%.*s%s' %s", shown, path, length > 60 ? "..." : "", problem);
+    return -1;
+}
+
+/* One error_page line, parsed: the statuses and the page. */
+struct error_page_line {
+    int statuses[CONFIG_MAX_ERROR_PAGES];
+    size_t count;
+    const char *path;       /* inside the value, not NUL-terminated before its end */
+    size_t path_length;
+};
+
+/* One status word (not the last word of the line). */
+static int parse_error_page_status(const char *word, size_t length, struct error_page_line *line,
+                                   char *why, size_t why_size)
+{
+    char text[4] = "";
+    unsigned long status = 0;
+    int shown = (int)(length > 40 ? 40 : length);
+
+    if (word[0] == '/') {
+        snprintf(why, why_size, "error_page: the page comes last, as one path without spaces, after the "
+                 "statuses (" ERROR_PAGE_EXAMPLE "), not '%.*s'", shown, word);
+        return -1;
+    }
+    if (length == 3)
+        memcpy(text, word, length);
+    if (length != 3 || parse_decimal(text, ERROR_PAGE_MAX_STATUS, &status) != 0 ||
+        status < ERROR_PAGE_MIN_STATUS) {
+        snprintf(why, why_size, "error_page: '%.*s' is not a status from %d to %d", shown, word,
+                 ERROR_PAGE_MIN_STATUS, ERROR_PAGE_MAX_STATUS);
+        return -1;
+    }
+    if (line->count == CONFIG_MAX_ERROR_PAGES) {
+        snprintf(why, why_size, "error_page: too many statuses on one line (at most %d)",
+                 CONFIG_MAX_ERROR_PAGES);
+        return -1;
+    }
+    line->statuses[line->count++] = (int)status;
+    return 0;
+}
+
+/* "500 502 503 504 /50x.html": statuses, then the page, as the last word. */
+static int parse_error_page_line(const char *value, struct error_page_line *line, char *why, size_t why_size)
+{
+    const char *word = value + strspn(value, " \t");
+
+    line->count = 0;
+    for (;;) {
+        size_t length = strcspn(word, " \t");
+        const char *next = word + length + strspn(word + length, " \t");
+        if (*next == '\0') {
+            line->path = word;
+            line->path_length = length;
+            break;
+        }
+        if (parse_error_page_status(word, length, line, why, why_size) != 0)
+            return -1;
+        word = next;
+    }
+    if (line->count == 0) {
+        snprintf(why, why_size, "error_page: give one or more statuses from %d to %d, then the page "
+                 "(" ERROR_PAGE_EXAMPLE "), or off", ERROR_PAGE_MIN_STATUS, ERROR_PAGE_MAX_STATUS);
+        return -1;
+    }
+    return check_error_page_path(line->path, line->path_length, why, why_size);
+}
+
+static struct config_error_page *find_error_page(struct tlsd_config *config, int status)
+{
+    for (size_t i = 0; i < config->error_page_count; i++)
+        if (config->error_pages[i].status == status)
+            return &config->error_pages[i];
+    return NULL;
+}
+
+/* How many of the line's statuses have no page yet (each counted once). */
+static size_t new_error_pages(struct tlsd_config *config, const struct error_page_line *line)
+{
+    size_t added = 0;
+
+    for (size_t i = 0; i < line->count; i++) {
+        bool seen = find_error_page(config, line->statuses[i]) != NULL;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = line->statuses[j] == line->statuses[i];
+        added += seen ? 0 : 1;
+    }
+    return added;
+}
+
+/* Every check and allocation before the first change: a line that fails
+ * leaves the pages as they were, and leaks nothing. */
+static int store_error_pages(struct tlsd_config *config, const struct error_page_line *line,
+                             char *why, size_t why_size)
+{
+    char *copies[CONFIG_MAX_ERROR_PAGES];
+
+    if (config->error_page_count + new_error_pages(config, line) > CONFIG_MAX_ERROR_PAGES) {
+        snprintf(why, why_size, "error_page: too many statuses with a page (at most %d)",
+                 CONFIG_MAX_ERROR_PAGES);
+        return -1;
+    }
+    for (size_t i = 0; i < line->count; i++) {
+        copies[i] = strndup(line->path, line->path_length);
+        if (copies[i] == NULL) {
+            while (i > 0)
+                free(copies[--i]);
+            snprintf(why, why_size, "error_page: out of memory");
+            return -1;
+        }
+    }
+    for (size_t i = 0; i < line->count; i++) {
+        struct config_error_page *page = find_error_page(config, line->statuses[i]);
+        if (page == NULL) {
+            page = &config->error_pages[config->error_page_count++];
+            page->status = line->statuses[i];
+        } else {
+            free(page->path);   /* a status given again: the last page wins */
+        }
+        page->path = copies[i];
+    }
+    return 0;
+}
+
+static int set_error_pages(struct tlsd_config *config, const char *value, char *why, size_t why_size)
+{
+    struct error_page_line line;
+
+    if (strcmp(value, "off") == 0) {
+        free_error_pages(config);
+        return 0;
+    }
+    if (parse_error_page_line(value, &line, why, why_size) != 0)
+        return -1;
+    return store_error_pages(config, &line, why, why_size);
+}
+
 /* Check `value` for `key` and store it. Returns 0, or -1 with the reason
  * (without origin) in `why`. */
 static int set_value(struct tlsd_config *config, const struct config_key *key,
@@ -494,13 +780,18 @@ static int set_value(struct tlsd_config *config, const struct config_key *key,
         }
         /* fall through */
     case VALUE_OPTIONAL_STRING:
-        if (strlen(value) > CONFIG_MAX_HEADER_VALUE && strcmp(key->name, "content_security_policy") == 0) {
-            snprintf(why, why_size, "%s must be at most %d characters", key->name, CONFIG_MAX_HEADER_VALUE);
-            return -1;
-        }
         if (replace_string(field, strcmp(value, "off") == 0 ? NULL : value) != 0)
             goto out_of_memory;
         return 0;
+
+    case VALUE_HEADER:
+        return set_header(field, key->name, value, why, why_size);
+
+    case VALUE_CACHE_CONTROL:
+        return set_cache_control(field, value, why, why_size);
+
+    case VALUE_ERROR_PAGES:
+        return set_error_pages(config, value, why, why_size);
 
     case VALUE_WORKERS:
         if (strcasecmp(value, "auto") == 0) {

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "connection.h"
 #include "descriptors.h"
+#include "files.h"
 #include "listener.h"
 #include "log.h"
 #include "notify.h"
@@ -183,6 +184,58 @@ static int open_document_root(const char *path, char *error, size_t error_size)
     return fd;
 }
 
+/* Why an error page cannot be served, from files_open()'s answer. */
+static const char *error_page_problem(enum files_result result, int error)
+{
+    switch (result) {
+    case FILES_HIDDEN:
+        return "a dot file, and serve_dotfiles is off";
+    case FILES_REDIRECT_SLASH:
+        return "a directory";
+    case FILES_BAD_PATH:
+        return "not a path files can be served from";
+    default:
+        return strerror(error);
+    }
+}
+
+/* Has a page before the i-th the same path (and so been checked)? */
+static bool error_page_checked(const struct tlsd_config *config, size_t i)
+{
+    for (size_t j = 0; j < i; j++)
+        if (strcmp(config->error_pages[j].path, config->error_pages[i].path) == 0)
+            return true;
+    return false;
+}
+
+/* Each error_page looked up as a request for it would be: one that cannot
+ * be served is a warning, not a failure (the built-in page stands in),
+ * once per page with all its statuses. */
+static void warn_missing_error_pages(const struct tlsd_config *config, int root_fd)
+{
+    for (size_t i = 0; i < config->error_page_count; i++) {
+        const char *path = config->error_pages[i].path;
+        if (error_page_checked(config, i))
+            continue;
+        struct files_entry entry;
+        enum files_result result = files_open(root_fd, path, strlen(path), config->index,
+                                              config->serve_dotfiles, &entry);
+        int error = errno;
+        if (result == FILES_OK) {
+            close(entry.fd);
+            continue;
+        }
+        char statuses[CONFIG_MAX_ERROR_PAGES * 4 + 1] = "";
+        size_t used = 0;
+        for (size_t j = i; j < config->error_page_count; j++)
+            if (strcmp(config->error_pages[j].path, path) == 0)
+                used += (size_t)snprintf(statuses + used, sizeof statuses - used, "%s%d", used ? " " : "",
+                                         config->error_pages[j].status);
+        log_message(LOG_LEVEL_WARN, "error_page %s %s: not found under %s (%s): the built-in page is served",
+                    statuses, path, config->document_root, error_page_problem(result, error));
+    }
+}
+
 /* A loaded configuration (taken over) with its TLS setup and document
  * root, as one generation: at start and on every reload. Returns
  * EXIT_CLEAN with *generation set, or the exit status for what failed,
@@ -201,6 +254,7 @@ static int build_generation(struct tlsd_config *config, struct tls_resumption *r
         free(config);
         return EXIT_CONFIGURATION;
     }
+    warn_missing_error_pages(config, root_fd);
     *generation = generation_create(config, tls, root_fd);
     if (*generation == NULL) {
         snprintf(error, error_size, "out of memory");

@@ -120,6 +120,51 @@ config_test namedsuite "$GOOD
 ciphersuites TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256:TLS-ECDHE-ECDSA-WITH-CHACHA20-POLY1305-SHA256"
 expect 0 "^configuration ok$" "suites can be named the IANA or the Mbed TLS way"
 
+# error_page: a page that is missing (or hidden) is a warning, not a
+# failure (the built-in page stands in); a bad line is an error.
+mkdir -p "$WORK/site/.private"
+echo "<p>not here</p>" >"$WORK/site/404.html"
+echo "secret" >"$WORK/site/.private/500.html"
+SITE="certificate $CERT
+private_key $KEY
+document_root $WORK/site
+listen 127.0.0.1:0
+max_connections 100"
+config_test errorpage "$SITE
+error_page 404 /404.html"
+expect 0 "^configuration ok$" "an error_page that exists is ok"
+check "... and tlsd -t prints only the verdict (output: $OUT)" test "$OUT" = "configuration ok"
+
+STDERR="$WORK/errorpage.stderr"
+printf '%s\n' "$SITE
+error_page 404 /404.html
+error_page 502 503 /50x.html
+error_page 500 /.private/500.html" >"$WORK/missingpage.conf"
+STATUS=0
+OUT=$("$TLSD" -t -c "$WORK/missingpage.conf" 2>"$STDERR") || STATUS=$?
+expect 0 "^configuration ok$" "a missing error_page: tlsd -t still succeeds"
+check "... with a warning on stderr naming the statuses, the page, the root and the reason" \
+    grep -q "warn: error_page 502 503 /50x.html: not found under $WORK/site (No such file or directory): the built-in page is served" "$STDERR"
+check "... a hidden page is named as such while serve_dotfiles is off" \
+    grep -q "warn: error_page 500 /.private/500.html: not found under $WORK/site (a dot file, and serve_dotfiles is off)" "$STDERR"
+check "... and nothing about the page that exists" sh -c "! grep -q '/404.html' '$STDERR'"
+printf 'serve_dotfiles on\n' >>"$WORK/missingpage.conf"
+STATUS=0
+OUT=$("$TLSD" -t -c "$WORK/missingpage.conf" 2>"$STDERR") || STATUS=$?
+check "with serve_dotfiles on, the dot-file page is found" sh -c "[ $STATUS -eq 0 ] && ! grep -q '/.private/' '$STDERR'"
+
+config_test badpage "$SITE
+error_page 404 404.html"
+expect 1 "badpage.conf:6: error_page: the page must be a path under document_root starting with /, e.g. /404.html" \
+    "an error_page that is not a path fails tlsd -t with the reason"
+config_test badstatus "$SITE
+error_page 302 /moved.html"
+expect 1 "badstatus.conf:6: error_page: '302' is not a status from 400 to 599" "an error_page status below 400 fails"
+config_test badcache "$SITE
+cache_control images max-age=60"
+expect 1 "badcache.conf:6: cache_control: the class must be html, static or error, not 'images'" \
+    "a cache_control class that does not exist fails"
+
 STATUS=0
 OUT=$("$TLSD" -t -c "$WORK/no-such.conf" 2>&1) || STATUS=$?
 expect 1 "no-such.conf: No such file or directory" "a missing configuration file is named"
@@ -209,6 +254,18 @@ if [ "$(id -u)" -eq 0 ]; then
 else
     echo "skip - root policy: not root"
 fi
+
+# The same warning at start and at each reload, which serve on.
+printf 'max_connections 100\nerror_page 503 /50x.html\n' >"$WORK/empty.conf"
+DOCROOT="$WORK/site" start_tlsd
+check "start: the missing error_page is a warning in the log" \
+    log_has "warn: error_page 503 /50x.html: not found under $WORK/site \(No such file or directory\): the built-in page is served"
+printf 'error_page 410 /gone.html\n' >>"$WORK/empty.conf"
+kill -HUP "$TLSD_PID"
+check "reload: the new missing error_page is a warning" log_has "warn: error_page 410 /gone.html: not found under"
+check "... and the reload goes on" log_has "reloaded: new connections"
+stop_tlsd
+: >"$WORK/empty.conf"
 
 # runtime failure: an address already in use is exit status 2
 start_tlsd

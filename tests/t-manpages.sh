@@ -57,7 +57,7 @@ option_pattern() { echo "^\.It( .*)? Fl ${1#-}( |\$)"; }
 KEYS="listen certificate private_key document_root index workers user group
 handshake_timeout idle_timeout max_connections min_tls_version max_tls_version
 ciphersuites session_tickets session_cache_size keylog_file log_level
-log_format hsts"
+log_format hsts content_security_policy precompressed cache_control error_page"
 for key in $KEYS; do
     if has_entry tlsd.conf.5 "^\.It (Ic|Cm) $key( |\$)"; then
         pass "tlsd.conf.5 documents $key"

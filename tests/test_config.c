@@ -82,6 +82,13 @@ static void assert_defaults(const struct tlsd_config *c)
     ck_assert_int_eq(c->log_level, LOG_LEVEL_INFO);
     ck_assert_int_eq(c->log_format, LOG_FORMAT_TEXT);
     ck_assert_uint_eq(c->hsts, 0);
+    ck_assert_str_eq(c->content_security_policy, CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
+    ck_assert(c->precompressed);
+    ck_assert_str_eq(c->cache_control[CONFIG_CACHE_HTML], "no-cache");
+    ck_assert_str_eq(c->cache_control[CONFIG_CACHE_STATIC], "max-age=600");
+    ck_assert_str_eq(c->cache_control[CONFIG_CACHE_ERROR], "no-store");
+    ck_assert_uint_eq(c->error_page_count, 0);
+    ck_assert_ptr_null(config_error_page(c, 404));
 }
 
 static void assert_ipv4(const struct listen_address *address, const char *ip, unsigned port)
@@ -183,7 +190,11 @@ START_TEST(test_every_key)
         "keylog_file /tmp/keys.log\n"
         "log_level debug\n"
         "log_format json\n"
-        "hsts 63072000\n";
+        "hsts 63072000\n"
+        "content_security_policy default-src 'none'\n"
+        "precompressed off\n"
+        "cache_control static public, max-age=31536000, immutable\n"
+        "error_page 404 /404.html\n";
 
     ck_assert_msg(parse(text) == 0, "%s", error);
     ck_assert_uint_eq(config.listen_count, 2);
@@ -211,6 +222,10 @@ START_TEST(test_every_key)
     ck_assert_int_eq(config.log_level, LOG_LEVEL_DEBUG);
     ck_assert_int_eq(config.log_format, LOG_FORMAT_JSON);
     ck_assert_uint_eq(config.hsts, 63072000);
+    ck_assert_str_eq(config.content_security_policy, "default-src 'none'");
+    ck_assert(!config.precompressed);
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_STATIC], "public, max-age=31536000, immutable");
+    ck_assert_str_eq(config_error_page(&config, 404), "/404.html");
     ck_assert_msg(config_finish(&config, error, sizeof error) == 0, "%s", error);
     ck_assert_uint_eq(config.listen_count, 2);
 }
@@ -301,13 +316,212 @@ END_TEST
 
 START_TEST(test_free_twice)
 {
-    ck_assert_int_eq(parse("user u\ngroup g\nkeylog_file /k\nciphersuites c\n"), 0);
+    ck_assert_int_eq(parse("user u\ngroup g\nkeylog_file /k\nciphersuites c\n"
+                           "cache_control html max-age=0\nerror_page 404 500 /e.html\n"), 0);
     config_free(&config);
     ck_assert_ptr_null(config.certificate);
     ck_assert_ptr_null(config.user);
+    ck_assert_ptr_null(config.cache_control[CONFIG_CACHE_HTML]);
+    ck_assert_ptr_null(config.content_security_policy);
+    ck_assert_uint_eq(config.error_page_count, 0);
+    ck_assert_ptr_null(config_error_page(&config, 404));
     config_free(&config);
     config_init(&config);
     assert_defaults(&config);
+}
+END_TEST
+
+/* ------------------------------------------------------ site: issue 14 */
+
+START_TEST(test_precompressed)
+{
+    ck_assert_int_eq(parse("precompressed off\n"), 0);
+    ck_assert(!config.precompressed);
+    ck_assert_int_eq(parse("precompressed on\n"), 0);
+    ck_assert(config.precompressed);
+}
+END_TEST
+
+START_TEST(test_cache_control_classes)
+{
+    ck_assert_msg(parse("cache_control html max-age=0, must-revalidate\n"
+                        "cache_control\tstatic \t public, max-age=31536000, immutable  # a comment\n"
+                        "cache_control error no-cache\n") == 0, "%s", error);
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_HTML], "max-age=0, must-revalidate");
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_STATIC], "public, max-age=31536000, immutable");
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_ERROR], "no-cache");
+
+    /* a class given again: the last value wins, and the others stay */
+    ck_assert_int_eq(parse("cache_control html no-cache\ncache_control html private\n"), 0);
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_HTML], "private");
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_STATIC], "public, max-age=31536000, immutable");
+
+    /* off: no header for that class only; a value again brings it back */
+    ck_assert_int_eq(parse("cache_control static off\ncache_control error off\n"), 0);
+    ck_assert_ptr_null(config.cache_control[CONFIG_CACHE_STATIC]);
+    ck_assert_ptr_null(config.cache_control[CONFIG_CACHE_ERROR]);
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_HTML], "private");
+    ck_assert_int_eq(parse("cache_control static max-age=60\n"), 0);
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_STATIC], "max-age=60");
+
+    /* OFF is a value, as content_security_policy's is */
+    ck_assert_int_eq(parse("cache_control html OFF\n"), 0);
+    ck_assert_str_eq(config.cache_control[CONFIG_CACHE_HTML], "OFF");
+}
+END_TEST
+
+/* Values from config_set (the command line, no line checks before it):
+ * a byte that would split or end a header is refused, and nothing changes. */
+START_TEST(test_header_values_checked)
+{
+    static const char *const bad[] = {
+        "no-cache\r\nSet-Cookie: a=b", "no-cache\n", "\rx", "a\tb", "\x01", "x\x7f", "\xff",
+    };
+    char value[CONFIG_MAX_HEADER_VALUE + 16];
+
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "html %s", bad[i]);
+        ck_assert_int_eq(config_set(&config, "cache_control", line, "-o", error, sizeof error), -1);
+        assert_error("-o: cache_control html: the byte 0x", "cannot be sent in a header");
+        ck_assert_int_eq(config_set(&config, "content_security_policy", bad[i], "-o", error, sizeof error), -1);
+        assert_error("-o: content_security_policy: the byte 0x", "printable ASCII on one line");
+    }
+    assert_defaults(&config);
+
+    /* at most CONFIG_MAX_HEADER_VALUE characters, for either key */
+    memset(value, 'a', sizeof value);
+    value[CONFIG_MAX_HEADER_VALUE + 1] = '\0';
+    ck_assert_int_eq(config_set(&config, "content_security_policy", value, "-o", error, sizeof error), -1);
+    ck_assert_str_eq(error, "-o: content_security_policy must be at most 1024 characters");
+    memcpy(value, "error ", 6);
+    value[CONFIG_MAX_HEADER_VALUE + 1] = 'a';
+    value[CONFIG_MAX_HEADER_VALUE + 7] = '\0';
+    ck_assert_int_eq(config_set(&config, "cache_control", value, "-o", error, sizeof error), -1);
+    ck_assert_str_eq(error, "-o: cache_control error must be at most 1024 characters");
+    assert_defaults(&config);
+    value[CONFIG_MAX_HEADER_VALUE + 6] = '\0';
+    ck_assert_int_eq(config_set(&config, "cache_control", value, "-o", error, sizeof error), 0);
+    ck_assert_uint_eq(strlen(config.cache_control[CONFIG_CACHE_ERROR]), CONFIG_MAX_HEADER_VALUE);
+    ck_assert_int_eq(config_set(&config, "content_security_policy", value + 6, "-o", error, sizeof error), 0);
+    ck_assert_uint_eq(strlen(config.content_security_policy), CONFIG_MAX_HEADER_VALUE);
+    ck_assert_int_eq(parse("content_security_policy off\n"), 0);
+    ck_assert_ptr_null(config.content_security_policy);
+}
+END_TEST
+
+START_TEST(test_error_page_lists)
+{
+    ck_assert_msg(parse("error_page 404 /404.html\n"
+                        "error_page 500 502  503\t504 /50x.html\n") == 0, "%s", error);
+    ck_assert_uint_eq(config.error_page_count, 5);
+    ck_assert_str_eq(config_error_page(&config, 404), "/404.html");
+    ck_assert_str_eq(config_error_page(&config, 500), "/50x.html");
+    ck_assert_str_eq(config_error_page(&config, 502), "/50x.html");
+    ck_assert_str_eq(config_error_page(&config, 503), "/50x.html");
+    ck_assert_str_eq(config_error_page(&config, 504), "/50x.html");
+    ck_assert_ptr_null(config_error_page(&config, 403));
+    ck_assert_ptr_null(config_error_page(&config, 501));
+    ck_assert_ptr_null(config_error_page(&config, 200));
+    ck_assert_ptr_null(config_error_page(&config, 0));
+
+    /* a status again: its new page replaces the old, the count stays */
+    ck_assert_int_eq(parse("error_page 503 403 /busy.html\n"), 0);
+    ck_assert_uint_eq(config.error_page_count, 6);
+    ck_assert_str_eq(config_error_page(&config, 503), "/busy.html");
+    ck_assert_str_eq(config_error_page(&config, 403), "/busy.html");
+    ck_assert_str_eq(config_error_page(&config, 502), "/50x.html");
+    /* twice on one line: the one page, once */
+    ck_assert_int_eq(parse("error_page 410 410 /gone/\n"), 0);
+    ck_assert_uint_eq(config.error_page_count, 7);
+    ck_assert_str_eq(config_error_page(&config, 410), "/gone/");
+
+    /* off forgets them all; later lines start again */
+    ck_assert_int_eq(parse("error_page off\n"), 0);
+    ck_assert_uint_eq(config.error_page_count, 0);
+    ck_assert_ptr_null(config_error_page(&config, 404));
+    ck_assert_int_eq(parse("error_page 599 400 /.well-known/e.html\n"), 0);
+    ck_assert_uint_eq(config.error_page_count, 2);
+    ck_assert_str_eq(config_error_page(&config, 400), "/.well-known/e.html");
+    ck_assert_str_eq(config_error_page(&config, 599), "/.well-known/e.html");
+}
+END_TEST
+
+/* A bad error_page line after good ones changes none of them. */
+START_TEST(test_error_page_bad_line_keeps)
+{
+    ck_assert_int_eq(parse("error_page 404 /404.html\n"), 0);
+    ck_assert_int_eq(parse("error_page 404 500 /x?y\n"), -1);
+    ck_assert_int_eq(parse("error_page 404 399 /new.html\n"), -1);
+    ck_assert_int_eq(config_set(&config, "error_page", "404 /a\001b", "-o", error, sizeof error), -1);
+    ck_assert_str_eq(error, "-o: error_page: the page '/a\001b' has a space or a control character");
+    ck_assert_int_eq(config_set(&config, "error_page", " \t ", "-o", error, sizeof error), -1);
+    assert_error("-o: error_page: give one or more statuses", NULL);
+    ck_assert_uint_eq(config.error_page_count, 1);
+    ck_assert_str_eq(config_error_page(&config, 404), "/404.html");
+    ck_assert_ptr_null(config_error_page(&config, 500));
+}
+END_TEST
+
+START_TEST(test_error_page_limit)
+{
+    char line[64];
+
+    for (int status = 400; status < 400 + CONFIG_MAX_ERROR_PAGES; status++) {
+        snprintf(line, sizeof line, "error_page %d /%d.html\n", status, status);
+        ck_assert_msg(parse(line) == 0, "%s", error);
+    }
+    ck_assert_uint_eq(config.error_page_count, CONFIG_MAX_ERROR_PAGES);
+    /* one more status is too many; a status again is not */
+    ck_assert_int_eq(parse("\nerror_page 599 /599.html\n"), -1);
+    ck_assert_str_eq(error, "x.conf:2: error_page: too many statuses with a page (at most 32)");
+    ck_assert_int_eq(parse("error_page 400 /again.html\n"), 0);
+    ck_assert_str_eq(config_error_page(&config, 400), "/again.html");
+    /* a line that would go over changes nothing, not even its known statuses */
+    ck_assert_int_eq(parse("error_page 401 599 /over.html\n"), -1);
+    ck_assert_str_eq(config_error_page(&config, 401), "/401.html");
+    ck_assert_ptr_null(config_error_page(&config, 599));
+    ck_assert_uint_eq(config.error_page_count, CONFIG_MAX_ERROR_PAGES);
+    /* off makes room */
+    ck_assert_int_eq(parse("error_page off\nerror_page 599 /599.html\n"), 0);
+    ck_assert_uint_eq(config.error_page_count, 1);
+}
+END_TEST
+
+START_TEST(test_error_page_line_limit)
+{
+    char line[512];
+    size_t used = (size_t)snprintf(line, sizeof line, "error_page");
+
+    for (int status = 500; status <= 500 + CONFIG_MAX_ERROR_PAGES; status++)
+        used += (size_t)snprintf(line + used, sizeof line - used, " %d", status);
+    snprintf(line + used, sizeof line - used, " /5xx.html\n");
+    ck_assert_int_eq(parse(line), -1);
+    ck_assert_str_eq(error, "x.conf:1: error_page: too many statuses on one line (at most 32)");
+    ck_assert_uint_eq(config.error_page_count, 0);
+    /* 32 on one line is fine */
+    line[strlen("error_page") + 4 * CONFIG_MAX_ERROR_PAGES] = '\0';
+    ck_assert_int_eq(config_set(&config, "error_page", strcat(line, " /5xx.html") + strlen("error_page "),
+                                "-o", error, sizeof error), 0);
+    ck_assert_uint_eq(config.error_page_count, CONFIG_MAX_ERROR_PAGES);
+    ck_assert_str_eq(config_error_page(&config, 531), "/5xx.html");
+}
+END_TEST
+
+START_TEST(test_error_page_path_length)
+{
+    char value[1100];
+
+    memcpy(value, "404 /", 5);
+    memset(value + 5, 'a', 1023);
+    value[5 + 1023] = '\0';    /* "/" and 1023 more: 1024 */
+    ck_assert_int_eq(config_set(&config, "error_page", value, "-o", error, sizeof error), 0);
+    ck_assert_uint_eq(strlen(config_error_page(&config, 404)), 1024);
+    value[5 + 1023] = 'a';
+    value[5 + 1024] = '\0';
+    ck_assert_int_eq(config_set(&config, "error_page", value, "-o", error, sizeof error), -1);
+    assert_error("-o: error_page: the page '/aaa", "...' is longer than 1024 characters");
+    ck_assert_uint_eq(strlen(config_error_page(&config, 404)), 1024);
 }
 END_TEST
 
@@ -375,6 +589,35 @@ static const struct bad_value {
     { "proxy_from", "10.0.0.0/8 10.1.2.3/16", "proxy_from: '10.1.2.3/16' has host bits set beyond /16 (did you mean the network's first address?)" },
     { "proxy_protocol_timeout", "0", "proxy_protocol_timeout must be a number of seconds from 1 to 3600, not '0'" },
     { "proxy_protocol_timeout", "3601", NULL },
+    { "precompressed", "br", "precompressed must be on or off, not 'br'" },
+    { "cache_control", "css max-age=60", "cache_control: the class must be html, static or error, not 'css' (e.g. cache_control html no-cache)" },
+    { "cache_control", "HTML no-cache", "cache_control: the class must be html, static or error, not 'HTML' (e.g. cache_control html no-cache)" },
+    { "cache_control", "no-cache", "cache_control: the class must be html, static or error, not 'no-cache' (e.g. cache_control html no-cache)" },
+    { "cache_control", "off", "cache_control: the class must be html, static or error, not 'off' (e.g. cache_control html no-cache)" },
+    { "cache_control", "html", "cache_control html needs a value: a Cache-Control value such as no-cache, or off" },
+    { "cache_control", "error\t", "cache_control error needs a value: a Cache-Control value such as no-cache, or off" },
+    { "cache_control", "static\xc3\xa9", "cache_control: the class must be html, static or error, not 'static\xc3\xa9' (e.g. cache_control html no-cache)" },
+    { "cache_control", "static max-age=\xc3\xa9", "cache_control static: the byte 0xc3 (character 9) cannot be sent in a header: the value must be printable ASCII on one line" },
+    { "content_security_policy", "default-src '\xc3\xa9'", "content_security_policy: the byte 0xc3 (character 14) cannot be sent in a header: the value must be printable ASCII on one line" },
+    { "error_page", "404", "error_page: give one or more statuses from 400 to 599, then the page (e.g. error_page 404 /404.html), or off" },
+    { "error_page", "/404.html", "error_page: give one or more statuses from 400 to 599, then the page (e.g. error_page 404 /404.html), or off" },
+    { "error_page", "404 404.html", "error_page: the page must be a path under document_root starting with /, e.g. /404.html, not '404.html'" },
+    { "error_page", "404 http://example.org/404.html", "error_page: the page must be a path under document_root starting with /, e.g. /404.html, not 'http://example.org/404.html'" },
+    { "error_page", "404 off", "error_page: the page must be a path under document_root starting with /, e.g. /404.html, not 'off'" },
+    { "error_page", "399 /x.html", "error_page: '399' is not a status from 400 to 599" },
+    { "error_page", "600 /x.html", "error_page: '600' is not a status from 400 to 599" },
+    { "error_page", "404 4O4 /x.html", "error_page: '4O4' is not a status from 400 to 599" },
+    { "error_page", "0404 /x.html", "error_page: '0404' is not a status from 400 to 599" },
+    { "error_page", "+404 /x.html", "error_page: '+404' is not a status from 400 to 599" },
+    { "error_page", "off /x.html", "error_page: 'off' is not a status from 400 to 599" },
+    { "error_page", "404 /my page.html", "error_page: the page comes last, as one path without spaces, after the statuses (e.g. error_page 404 /404.html), not '/my'" },
+    { "error_page", "404 /a.html 500", "error_page: the page comes last, as one path without spaces, after the statuses (e.g. error_page 404 /404.html), not '/a.html'" },
+    { "error_page", "404 /404.html?from=x", "error_page: the page '/404.html?from=x' has a query ('?'): the page must be a plain path" },
+    { "error_page", "404 /404.html#top", "error_page: the page '/404.html#top' has a fragment ('#'): the page must be a plain path" },
+    { "error_page", "404 /not%20found.html", "error_page: the page '/not%20found.html' has a %-escape: name the file as it is, without escapes" },
+    { "error_page", "404 /../etc/passwd", "error_page: the page '/../etc/passwd' has a '.' or '..' segment: the page must be a plain path under document_root" },
+    { "error_page", "404 /errors/./404.html", "error_page: the page '/errors/./404.html' has a '.' or '..' segment: the page must be a plain path under document_root" },
+    { "error_page", "404 /errors/..", "error_page: the page '/errors/..' has a '.' or '..' segment: the page must be a plain path under document_root" },
 };
 
 START_TEST(test_bad_value)
@@ -887,6 +1130,8 @@ START_TEST(test_example_conf_lines)
         "min_tls_version", "max_tls_version", "ciphersuites", "session_tickets",
         "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
         "proxy_from", "proxy_protocol_timeout", "ticket_key_file", "serve_dotfiles",
+        "request_timeout", "session_timeout", "handshake_endpoint", "content_security_policy",
+        "precompressed", "cache_control", "error_page",
     };
     size_t key_count = sizeof keys / sizeof keys[0];
 
@@ -901,8 +1146,13 @@ START_TEST(test_example_conf_lines)
         config_init(&example);
         snprintf(origin, sizeof origin, "%s:%u", path, line_number);
         int result = config_parse(&example, line + 1, strlen(line + 1), origin, error, sizeof error);
+        /* the policy shown is the default one, word for word */
+        bool policy = starts_with(line + 1, "content_security_policy ");
+        bool is_default = result == 0 && example.content_security_policy != NULL &&
+                          strcmp(example.content_security_policy, CONFIG_DEFAULT_CONTENT_SECURITY_POLICY) == 0;
         config_free(&example);
         ck_assert_msg(result == 0, "%s", error);
+        ck_assert_msg(!policy || is_default, "%s: not the default content_security_policy", origin);
         examples++;
         for (size_t k = 0; k < key_count; k++) {
             size_t length = strlen(keys[k]);
@@ -936,6 +1186,18 @@ static Suite *config_suite(void)
     tcase_add_test(tc, test_keylog_off);
     tcase_add_test(tc, test_config_set_origin);
     tcase_add_test(tc, test_free_twice);
+    suite_add_tcase(suite, tc);
+
+    tc = tcase_create("site");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_precompressed);
+    tcase_add_test(tc, test_cache_control_classes);
+    tcase_add_test(tc, test_header_values_checked);
+    tcase_add_test(tc, test_error_page_lists);
+    tcase_add_test(tc, test_error_page_bad_line_keeps);
+    tcase_add_test(tc, test_error_page_limit);
+    tcase_add_test(tc, test_error_page_line_limit);
+    tcase_add_test(tc, test_error_page_path_length);
     suite_add_tcase(suite, tc);
 
     tc = tcase_create("errors");
