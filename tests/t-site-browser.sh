@@ -29,7 +29,7 @@ case $FONT in
     *.woff) FONT_NAME=font.woff FONT_FORMAT=woff ;;
     *.woff2) FONT_NAME=font.woff2 FONT_FORMAT=woff2 ;;
 esac
-CLIP="$TESTS_SRCDIR/site/clip.webm"
+CLIP="${TESTS_SRCDIR:-$(dirname "$0")}/site/clip.webm"
 [ -f "$CLIP" ] || { echo "no $CLIP"; exit 1; }
 
 RUNS=0
