@@ -43,6 +43,12 @@ fi
 head -c 10000 /dev/urandom >"$DOCROOT/small.bin"        # cached
 head -c 3145728 /dev/urandom >"$DOCROOT/big.bin"        # 3 MB, read from disk
 printf '<!DOCTYPE html>\n<title>Gone</title><p>custom not-found page of t-site</p>\n' >"$DOCROOT/404.html"
+# An hour old, with nanoseconds: tlsd never sends a Last-Modified later than
+# its Date, and the changes below move the mtimes forward.
+past=$(($(date +%s) - 3600))
+for f in "$DOCROOT"/*; do
+    touch -d "@$past.123456789" "$f"
+done
 export DOCROOT
 
 cat >"$WORK/site.conf" <<EOF
@@ -62,13 +68,12 @@ check "tlsd -t warns of the missing error page" grep -q "no-such-error-page.html
 start_tlsd
 
 # ---- helpers
-N=0
 # get PATH [curl arguments...]: one request; its head in $WORK/h, its body
 # in $WORK/b, and its status printed
 get() {
     local path=$1
     shift
-    N=$((N + 1))
+    rm -f "$WORK/b"  # curl writes no file for an empty body
     curl_tls -o "$WORK/b" -D "$WORK/h" -w '%{http_code}' "$@" "$(url "$path")"
 }
 # head_of PATH [curl arguments...]: the same as HEAD
@@ -210,7 +215,7 @@ for f in index.html big.bin; do
     check "$f: If-Match is evaluated before If-None-Match (412) ($code)" test "$code" = 412
 
     # the file changes: the old validators no longer match
-    touch -d "@$(($(stat -c %Y "$DOCROOT/$f") + 2))" "$DOCROOT/$f"
+    touch -d "@$(($(stat -c %Y "$DOCROOT/$f") + 2)).5" "$DOCROOT/$f"
     check "$f changed: If-None-Match with the old ETag is 200" wait_for_status 200 "/$f" -H "If-None-Match: $etag"
     check "$f changed: a new ETag" etag_matches_file "$(hdr ETag)" "$DOCROOT/$f"
     check "$f changed: the ETag differs" sh -c "[ '$(hdr ETag)' != '$etag' ]"
@@ -334,8 +339,9 @@ for f in style.css app.js; do
         check "$f, br: its own ETag, of $f.br with -br ($br_etag)" etag_matches_file "$br_etag" "$DOCROOT/$f.br" br
         check "$f: the three ETags differ" \
             sh -c "[ '$br_etag' != '$gz_etag' ] && [ '$br_etag' != '$plain_etag' ]"
-        code=$(get "/$f" -H "Accept-Encoding: gzip;q=0.8, br;q=0.5")
-        check "$f, gzip;q=0.8, br;q=0.5: the weights win (gzip)" hdr_is Content-Encoding gzip
+        # (identity, unnamed, counts as q=1: it would win over both)
+        code=$(get "/$f" -H "Accept-Encoding: gzip;q=0.8, br;q=0.5, identity;q=0.1")
+        check "$f, gzip;q=0.8, br;q=0.5, identity;q=0.1: the weights win (gzip)" hdr_is Content-Encoding gzip
         code=$(get "/$f" -H "Accept-Encoding: br;q=0, gzip")
         check "$f, br;q=0, gzip: gzip" hdr_is Content-Encoding gzip
         code=$(get "/$f" -H "Accept-Encoding: *")
