@@ -77,10 +77,11 @@ CA="$WORK/certs/ca.crt"
 : >"$WORK/empty.conf"
 
 # start_tlsd [extra tlsd arguments...]: start on 127.0.0.1:0, set PORT.
+# The configuration file is TLSD_CONF when set, else an empty one.
 start_tlsd() {
     : >"$WORK/tlsd.log"
     # TLSD_WRAPPER runs tlsd under a tool, e.g. valgrind (see .ci/run)
-    ${TLSD_WRAPPER:-} "$TLSD" -c "$WORK/empty.conf" -l 127.0.0.1:0 \
+    ${TLSD_WRAPPER:-} "$TLSD" -c "${TLSD_CONF:-$WORK/empty.conf}" -l 127.0.0.1:0 \
         --cert "$WORK/certs/server.crt" --key "$WORK/certs/server.key" \
         --root "${DOCROOT:-$TLSD_WWW}" "$@" 2>>"$WORK/tlsd.log" &
     TLSD_PID=$!
