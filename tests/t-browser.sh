@@ -54,9 +54,11 @@ png_width() {
 }
 
 start_tlsd
-curl_tls -D "$WORK/page.headers" -o /dev/null "$(url /)"
-check "the page comes with the strict Content-Security-Policy the script must live with" \
-    grep -qi "^content-security-policy: default-src 'none'; script-src 'self'; style-src 'self'" "$WORK/page.headers"
+curl_tls -D "$WORK/page.headers" -o "$WORK/page.html" "$(url /)"
+check "the page comes with the site's Content-Security-Policy (same origin only)" \
+    grep -qi "^content-security-policy: default-src 'self';" "$WORK/page.headers"
+check "and carries the strict one its script must live with in a <meta> element" \
+    grep -q "http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self'" "$WORK/page.html"
 
 # ---- a browser that trusts the test CA
 check "an NSS database that trusts the test CA" new_home "$WORK/home" "$CA"
