@@ -53,12 +53,17 @@ check "a resumed handshake's record says so and lists no certificate" \
 # security headers on every response, errors included
 curl_tls -D "$WORK/h404" -o /dev/null "$(url /no-such-file)"
 for header in "strict-transport-security: max-age=3600" "x-content-type-options: nosniff" \
-              "referrer-policy: no-referrer" "content-security-policy: default-src 'none'; script-src 'self'"; do
+              "referrer-policy: no-referrer" "content-security-policy: default-src 'self';" \
+              "cache-control: no-store"; do
     check "a 404 carries $header" grep -qi "^$header" "$WORK/h404"
 done
 curl_tls -D "$WORK/h200" -o /dev/null "$(url /)"
-check "the page carries the strict Content-Security-Policy" \
-    grep -qi "^content-security-policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'" "$WORK/h200"
+check "a file carries the site's Content-Security-Policy (the default)" \
+    grep -qi "^content-security-policy: default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; font-src 'self' data:; media-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'" "$WORK/h200"
+curl_tls -D "$WORK/hendpoint" -o /dev/null "$(url $ENDPOINT)"
+check "the endpoint carries its own strict policy, whatever the site's" \
+    grep -qi "^content-security-policy: default-src 'none'; frame-ancestors 'none'" "$WORK/hendpoint"
+check "and no validators (it is never stored)" sh -c "! grep -Eqi '^(etag|last-modified):' '$WORK/hendpoint'"
 stop_tlsd
 
 # configurable: another path, or off
@@ -68,6 +73,8 @@ check "the endpoint can move" test "$(curl_tls -o /dev/null -w '%{http_code}' "$
 check "the old path is then an ordinary 404" test "$(curl_tls -o /dev/null -w '%{http_code}' "$(url $ENDPOINT)")" = 404
 curl_tls -D "$WORK/hoff" -o /dev/null "$(url /)"
 check "content_security_policy off sends none" sh -c "! grep -qi '^content-security-policy' '$WORK/hoff'"
+curl_tls -D "$WORK/hoff-endpoint" -o /dev/null "$(url /tls.json)"
+check "but the endpoint keeps its own" grep -qi "^content-security-policy: default-src 'none'" "$WORK/hoff-endpoint"
 stop_tlsd
 printf 'handshake_endpoint off\n' >"$WORK/empty.conf"
 start_tlsd
