@@ -107,8 +107,10 @@ void config_init(struct tlsd_config *config);
 void config_free(struct tlsd_config *config);
 
 /* Set one key. `origin` names where the value came from for messages
- * ("tlsd.conf:12", "--cert"). Repeated `listen` keys accumulate; any other
- * key set twice keeps the last value. Returns 0, or -1 with a message
+ * ("tlsd.conf:12", "--cert"). Repeated `listen`, `proxy_from` and
+ * `error_page` keys accumulate (`error_page off` clears; a status given
+ * again gets the new page); `cache_control` keeps the last value per
+ * class; any other key set twice keeps the last value. Returns 0, or -1 with a message
  * "ORIGIN: what is wrong" in `error`. */
 int config_set(struct tlsd_config *config, const char *key, const char *value,
                const char *origin, char *error, size_t error_size);
