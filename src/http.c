@@ -265,6 +265,27 @@ static void parse_connection(const unsigned char *v, size_t n, struct head_state
     }
 }
 
+/* Content-Length: 1*DIGIT within 64 bits; a repeat must say the same. */
+static bool parse_content_length(const unsigned char *value, size_t length, struct head_state *hs)
+{
+    if (length == 0)
+        return false;
+    uint64_t cl = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (!is_digit(value[i]))
+            return false;
+        unsigned d = (unsigned)(value[i] - '0');
+        if (cl > (UINT64_MAX - d) / 10)
+            return false;
+        cl = cl * 10 + d;
+    }
+    if (hs->seen_content_length && hs->content_length != cl)
+        return false;
+    hs->seen_content_length = true;
+    hs->content_length = cl;
+    return true;
+}
+
 /* The advisory fields struct http_request keeps (RFC 9110 13, 14, 12.5.3),
  * by lowercase name. */
 static struct http_field *advisory_field(struct http_request *req, const unsigned char *name, size_t n)
@@ -338,21 +359,8 @@ static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
     } else if (equals_ci(name, name_length, "connection")) {
         parse_connection(value, value_length, hs);
     } else if (equals_ci(name, name_length, "content-length")) {
-        if (value_length == 0)
+        if (!parse_content_length(value, value_length, hs))
             return STEP_FAIL;
-        uint64_t cl = 0;
-        for (size_t i = 0; i < value_length; i++) {
-            if (!is_digit(value[i]))
-                return STEP_FAIL;
-            unsigned d = (unsigned)(value[i] - '0');
-            if (cl > (UINT64_MAX - d) / 10)
-                return STEP_FAIL;
-            cl = cl * 10 + d;
-        }
-        if (hs->seen_content_length && hs->content_length != cl)
-            return STEP_FAIL;
-        hs->seen_content_length = true;
-        hs->content_length = cl;
     } else if (equals_ci(name, name_length, "transfer-encoding")) {
         hs->seen_transfer_encoding = true;
     } else {
