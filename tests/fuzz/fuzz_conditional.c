@@ -59,7 +59,7 @@ static void fuzz_fields(const char *text, size_t length, const uint64_t *sizes, 
         enum conditional_range r = conditional_range_parse(text, length, sizes[i], &first, &last);
         check_range(r == CONDITIONAL_RANGE_SINGLE, first, last, sizes[i]);
     }
-    for (unsigned available = 0; available < 8; available++) {
+    for (unsigned available = 0; available < 8; available += 2) {   /* bit 0, identity, changes nothing */
         enum content_coding c = accept_encoding_choose(text, length, available);
         if (c != CONTENT_CODING_IDENTITY && (available & CONTENT_CODING_BIT(c)) == 0)
             abort();
