@@ -19,6 +19,10 @@
  * - A zero-length representation: "bytes=-N" (N > 0) is satisfiable
  *   (RFC 9110 14.1.1) but has no bytes to send: the whole (empty) 200;
  *   every other range is unsatisfiable (416).
+ * - CONDITIONAL_MAX_RANGES counts the ranges asked for, before merging:
+ *   the cost of a field is in its length, not in what it merges to.
+ * - If-Range invalid or sent twice does not hold: ignoring it would serve
+ *   a part of a representation the client may no longer have.
  */
 #include "conditional.h"
 

@@ -15,7 +15,8 @@
 
 #include "http.h"
 
-/* "\"" + 3 x 16 hex digits + separators + a suffix + "\"", with room */
+/* "\"" + 4 x 16 hex digits + 3 separators + "-" + a suffix of up to 9
+ * bytes + "\"" + NUL */
 #define CONDITIONAL_ETAG_SIZE 80
 /* More ranges than this in one Range field: the field is ignored (200),
  * as a defence against range lists that cost more than the file. */
@@ -32,7 +33,8 @@ struct conditional_validators {
  * file: "\"<inode>-<size>-<mtime seconds>.<nanoseconds>\"" in lowercase
  * hex, then "-" and `suffix` inside the quotes when suffix is not NULL
  * ("br", "gz": the encoded representation has its own). Returns the
- * length written (NUL-terminated), 0 if it did not fit. */
+ * length written (NUL-terminated), 0 if it did not fit or the suffix has
+ * a byte an entity-tag cannot hold (a quote, a space, a control). */
 size_t conditional_etag(char *out, size_t out_size, uint64_t inode, uint64_t size, long long mtime_seconds,
                         long mtime_nanoseconds, const char *suffix);
 
@@ -46,7 +48,9 @@ enum conditional_match {
  * "...", with OWS and empty elements allowed around commas) match `etag`?
  * `strong`: strong comparison (If-Match, If-Range: a weak tag never
  * matches); otherwise weak comparison (If-None-Match: W/ is ignored on
- * both sides). "*" matches any current representation. */
+ * both sides). "*" matches any current representation, `etag` NULL
+ * included; with `etag` NULL a list never matches. Empty, or no element
+ * at all: INVALID. */
 enum conditional_match conditional_etag_match(const char *field, size_t length, const char *etag,
                                               size_t etag_length, bool strong);
 
@@ -58,18 +62,23 @@ enum conditional_range {
 };
 
 /* Parse a Range field (RFC 9110 14.1.2: "bytes=" then a list of
- * first-last, first- and -suffix; the unit case-insensitive) against a
- * representation of `size` bytes. A last beyond the end is the end; a
- * suffix longer than the representation is all of it; numbers that
- * overflow 64 bits saturate. first > last is malformed (NONE). A
- * satisfiable list whose ranges all overlap or touch collapses to SINGLE. */
+ * first-last, first- and -suffix; the unit case-insensitive, OWS around
+ * each element) against a representation of `size` bytes. A last beyond
+ * the end is the end; a suffix longer than the representation is all of
+ * it; numbers that overflow 64 bits saturate. first > last anywhere, or
+ * more than CONDITIONAL_MAX_RANGES elements, is malformed (NONE). Ranges
+ * past the end are dropped; the rest, where they all overlap or touch,
+ * collapse to SINGLE. Of a zero-length representation only "-N" (N > 0)
+ * is satisfiable (RFC 9110 14.1.1), and it has no bytes to send: NONE;
+ * any other valid range is UNSATISFIABLE. *first and *last (either may be
+ * NULL) are set for SINGLE, 0 otherwise. */
 enum conditional_range conditional_range_parse(const char *field, size_t length, uint64_t size,
                                                uint64_t *first, uint64_t *last);
 
 /* If-Range (RFC 9110 13.1.5): true when the range may be served: the
  * field is an entity-tag that strongly matches `validators->etag`, or an
  * HTTP-date exactly equal to `validators->last_modified`. Anything else,
- * an invalid value included, is false (serve it whole). */
+ * an invalid value (or `field` NULL) included, is false (serve it whole). */
 bool conditional_if_range_holds(const char *field, size_t length, const struct conditional_validators *validators);
 
 enum conditional_outcome {
@@ -90,7 +99,11 @@ enum conditional_outcome {
  *      206 with *first..*last, 416, or (NONE, MULTIPLE) 200.
  * A field that is invalid (or `repeated`) is ignored, as if absent; so
  * are the date conditions when there is no last_modified, and the ETag
- * conditions when there is no ETag (If-Match then fails but for "*"). */
+ * conditions when there is no ETag (If-Match then fails but for "*";
+ * If-None-Match "*" still answers 304). If-Range is the exception: an
+ * invalid or repeated one does not hold, and the answer is the whole 200.
+ * `validators` NULL: none; `request` NULL: 200. *first and *last (either
+ * may be NULL) are 0 unless 206. */
 enum conditional_outcome conditional_evaluate(const struct http_request *request,
                                               const struct conditional_validators *validators, uint64_t size,
                                               uint64_t *first, uint64_t *last);

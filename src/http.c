@@ -265,6 +265,27 @@ static void parse_connection(const unsigned char *v, size_t n, struct head_state
     }
 }
 
+/* Content-Length: 1*DIGIT within 64 bits; a repeat must say the same. */
+static bool parse_content_length(const unsigned char *value, size_t length, struct head_state *hs)
+{
+    if (length == 0)
+        return false;
+    uint64_t cl = 0;
+    for (size_t i = 0; i < length; i++) {
+        if (!is_digit(value[i]))
+            return false;
+        unsigned d = (unsigned)(value[i] - '0');
+        if (cl > (UINT64_MAX - d) / 10)
+            return false;
+        cl = cl * 10 + d;
+    }
+    if (hs->seen_content_length && hs->content_length != cl)
+        return false;
+    hs->seen_content_length = true;
+    hs->content_length = cl;
+    return true;
+}
+
 /* The advisory fields struct http_request keeps (RFC 9110 13, 14, 12.5.3),
  * by lowercase name. */
 static struct http_field *advisory_field(struct http_request *req, const unsigned char *name, size_t n)
@@ -338,21 +359,8 @@ static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
     } else if (equals_ci(name, name_length, "connection")) {
         parse_connection(value, value_length, hs);
     } else if (equals_ci(name, name_length, "content-length")) {
-        if (value_length == 0)
+        if (!parse_content_length(value, value_length, hs))
             return STEP_FAIL;
-        uint64_t cl = 0;
-        for (size_t i = 0; i < value_length; i++) {
-            if (!is_digit(value[i]))
-                return STEP_FAIL;
-            unsigned d = (unsigned)(value[i] - '0');
-            if (cl > (UINT64_MAX - d) / 10)
-                return STEP_FAIL;
-            cl = cl * 10 + d;
-        }
-        if (hs->seen_content_length && hs->content_length != cl)
-            return STEP_FAIL;
-        hs->seen_content_length = true;
-        hs->content_length = cl;
     } else if (equals_ci(name, name_length, "transfer-encoding")) {
         hs->seen_transfer_encoding = true;
     } else {
@@ -514,11 +522,11 @@ const char *http_status_text(int status)
  * and civil-from-days), so that both directions are pure and the same on
  * every libc. Years 0000 to 9999: what a 4DIGIT year can say. */
 
-static const char day_names[7][4] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
-static const char day_names_long[7][10] = { "Sunday", "Monday", "Tuesday", "Wednesday",
-                                            "Thursday", "Friday", "Saturday" };
-static const char month_names[12][4] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                         "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
+static const char *const day_names[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+static const char *const day_names_long[7] = { "Sunday", "Monday", "Tuesday", "Wednesday",
+                                               "Thursday", "Friday", "Saturday" };
+static const char *const month_names[12] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 
 #define SECONDS_PER_DAY 86400LL
 #define DAYS_TO_YEAR_0 (-719528LL)          /* days_from_civil(0, 1, 1) */
@@ -620,10 +628,10 @@ static bool take_digits(struct date_text *d, size_t count, int *value)
 }
 
 /* One of `count` names, case-sensitive (RFC 9110: %s"..."); *index is its place. */
-static bool take_name(struct date_text *d, const char *names, size_t stride, size_t count, int *index)
+static bool take_name(struct date_text *d, const char *const *names, size_t count, int *index)
 {
     for (size_t i = 0; i < count; i++)
-        if (take_literal(d, names + i * stride)) {
+        if (take_literal(d, names[i])) {
             *index = (int)i;
             return true;
         }
@@ -642,9 +650,9 @@ static bool take_time_of_day(struct date_text *d, struct civil_time *t)
 static bool parse_imf_fixdate(struct date_text *d, struct civil_time *t)
 {
     int ignored, year;
-    if (!(take_name(d, day_names[0], sizeof day_names[0], 7, &ignored) && take_literal(d, ", ") &&
+    if (!(take_name(d, day_names, 7, &ignored) && take_literal(d, ", ") &&
           take_digits(d, 2, &t->day) && take_literal(d, " ") &&
-          take_name(d, month_names[0], sizeof month_names[0], 12, &t->month) && take_literal(d, " ") &&
+          take_name(d, month_names, 12, &t->month) && take_literal(d, " ") &&
           take_digits(d, 4, &year) && take_literal(d, " ") && take_time_of_day(d, t) &&
           take_literal(d, " GMT")))
         return false;
@@ -660,9 +668,9 @@ static bool parse_imf_fixdate(struct date_text *d, struct civil_time *t)
 static bool parse_rfc850_date(struct date_text *d, struct civil_time *t)
 {
     int ignored, year;
-    if (!(take_name(d, day_names_long[0], sizeof day_names_long[0], 7, &ignored) && take_literal(d, ", ") &&
+    if (!(take_name(d, day_names_long, 7, &ignored) && take_literal(d, ", ") &&
           take_digits(d, 2, &t->day) && take_literal(d, "-") &&
-          take_name(d, month_names[0], sizeof month_names[0], 12, &t->month) && take_literal(d, "-") &&
+          take_name(d, month_names, 12, &t->month) && take_literal(d, "-") &&
           take_digits(d, 2, &year) && take_literal(d, " ") && take_time_of_day(d, t) &&
           take_literal(d, " GMT")))
         return false;
@@ -675,8 +683,8 @@ static bool parse_rfc850_date(struct date_text *d, struct civil_time *t)
 static bool parse_asctime_date(struct date_text *d, struct civil_time *t)
 {
     int ignored, year;
-    if (!(take_name(d, day_names[0], sizeof day_names[0], 7, &ignored) && take_literal(d, " ") &&
-          take_name(d, month_names[0], sizeof month_names[0], 12, &t->month) && take_literal(d, " ")))
+    if (!(take_name(d, day_names, 7, &ignored) && take_literal(d, " ") &&
+          take_name(d, month_names, 12, &t->month) && take_literal(d, " ")))
         return false;
     if (!(take_literal(d, " ") ? take_digits(d, 1, &t->day) : take_digits(d, 2, &t->day)))
         return false;
