@@ -7,8 +7,9 @@
 # sheet, an inline <style> and an inline <script>. Under tlsd's default
 # Content-Security-Policy all of it must work with no violation; tlsd must
 # have answered the video with a 206 (a Range request), the page's
-# revalidation with a 304, and nothing with a 404. Then the bundled page,
-# under its own strict <meta> policy: no violation and no 404 either.
+# revalidation with a 304, and nothing with a 404. Then the bundled page:
+# its favicon served, its own strict <meta> policy, and under it no
+# violation and no 404 either.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 CHROMIUM=/usr/bin/chromium
@@ -180,6 +181,14 @@ stop_tlsd
 DOCROOT="$TLSD_WWW"
 export DOCROOT
 start_tlsd
+curl_tls -D "$WORK/favicon.headers" -o "$WORK/favicon.svg" "$(url /favicon.svg)"
+check "the bundled favicon is served as image/svg+xml" \
+    sh -c "grep -qi '^content-type: image/svg+xml' '$WORK/favicon.headers' && cmp -s '$WORK/favicon.svg' '$TLSD_WWW/favicon.svg'"
+curl_tls -o "$WORK/bundled.html" "$(url /)"
+check "the bundled page links it" grep -q '<link rel="icon" href="favicon.svg" type="image/svg+xml">' "$WORK/bundled.html"
+check "the bundled page keeps the strict policy in its <meta>" \
+    grep -q "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'\">" \
+    "$WORK/bundled.html"
 check "an NSS database for the bundled page" new_home "$WORK/home2" "$CA"
 chromium "$WORK/home2" --virtual-time-budget=10000 --dump-dom "$(url /)" \
     >"$WORK/dom-bundled.html" 2>"$WORK/chromium-bundled.err"

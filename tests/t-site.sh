@@ -26,8 +26,13 @@ while [ $i -lt 60 ]; do
     echo ".rule-$i { margin: ${i}px; padding: 0 ${i}px; color: #0a6b4d; }"
     i=$((i + 1))
 done >"$DOCROOT/style.css"
-# a large text file (not cached in memory: more than 64 KiB), with both siblings
-seq 1 40000 | sed 's/.*/console.log("line &");/' >"$DOCROOT/app.js"
+# a large text file with both siblings, all three more than 64 KiB (not
+# cached in memory): random text compresses by only a quarter
+{
+    echo "var data = ["
+    head -c 150000 /dev/urandom | base64 -w 76 | sed 's/.*/    "&",/'
+    echo "];"
+} >"$DOCROOT/app.js"
 for f in style.css app.js; do
     gzip -n -9 -c "$DOCROOT/$f" >"$DOCROOT/$f.gz"
 done
@@ -35,11 +40,15 @@ HAVE_BROTLI=no
 if command -v brotli >/dev/null 2>&1; then
     HAVE_BROTLI=yes
     for f in style.css app.js; do
-        brotli -c "$DOCROOT/$f" >"$DOCROOT/$f.br"
+        brotli -q 5 -c "$DOCROOT/$f" >"$DOCROOT/$f.br"
     done
 else
     echo "# no brotli (apt-get install brotli): the .br checks are skipped"
 fi
+for f in app.js app.js.gz app.js.br; do
+    [ ! -f "$DOCROOT/$f" ] || [ "$(wc -c <"$DOCROOT/$f")" -gt 65536 ] ||
+        { echo "$f is not larger than the 64 KiB the file cache holds"; exit 1; }
+done
 head -c 10000 /dev/urandom >"$DOCROOT/small.bin"        # cached
 head -c 3145728 /dev/urandom >"$DOCROOT/big.bin"        # 3 MB, read from disk
 printf '<!DOCTYPE html>\n<title>Gone</title><p>custom not-found page of t-site</p>\n' >"$DOCROOT/404.html"
@@ -85,9 +94,11 @@ head_of() {
 # hdr NAME: the value of that response header in $WORK/h (the last one
 # if repeated), without its CR; empty if absent
 hdr() {
-    tr -d '\r' <"$WORK/h" | sed -n "s/^$1: *//Ip" | tail -n 1
+    awk -v name="$1" '{ sub(/\r$/, ""); i = index($0, ":") }
+        i > 0 && tolower(substr($0, 1, i - 1)) == tolower(name) { v = substr($0, i + 1); sub(/^[ \t]*/, "", v) }
+        END { print v }' "$WORK/h"
 }
-has_hdr() { tr -d '\r' <"$WORK/h" | grep -qi "^$1:"; }
+has_hdr() { grep -qi "^$1:" "$WORK/h"; }
 no_hdr() { ! has_hdr "$1"; }
 # hdr_is NAME VALUE
 hdr_is() { [ "$(hdr "$1")" = "$2" ]; }
