@@ -197,16 +197,18 @@ static void read_weights(const char *field, size_t length, struct weights *w)
     }
 }
 
-/* A coding's weight: its own, else "*"'s; identity is q=1 unless named
- * or refused through "*;q=0". */
+/* A coding's weight: its own, else "*"'s. Identity named by neither is
+ * "acceptable by default" (RFC 9110 12.5.3) but nobody's preference: the
+ * lowest weight above 0, so that "gzip;q=0.5" still gets gzip, as from
+ * nginx's gzip_static. */
 static int weight_of(const struct weights *w, enum coding_name name)
 {
     int any = w->by_name[NAME_ANY];
     if (w->by_name[name] != WEIGHT_UNSET)
         return w->by_name[name];
-    if (name == NAME_IDENTITY)
-        return any == 0 ? 0 : WEIGHT_MAX;
-    return any == WEIGHT_UNSET ? 0 : any;
+    if (any != WEIGHT_UNSET)
+        return any;
+    return name == NAME_IDENTITY ? 1 : 0;
 }
 
 enum content_coding accept_encoding_choose(const char *field, size_t length, unsigned available)

@@ -22,9 +22,10 @@ enum content_coding {
  * "x-gzip" is gzip, "*" any coding not named) with an optional weight
  * ";q=" 0 to 1 with at most three decimals; an element whose weight is
  * malformed or out of range is skipped; q=0 refuses. The highest weight
- * wins; ties prefer br, then gzip, then identity. Identity counts as
- * q=1 unless named or refused through "*"; even when refused, identity
- * is what is sent if nothing else is acceptable (never 406). */
+ * wins; ties prefer br, then gzip, then identity. Identity named neither
+ * by itself nor through "*" is acceptable but never preferred (the lowest
+ * weight above 0: "gzip;q=0.5" gets gzip); even when refused, identity is
+ * what is sent if nothing else is acceptable (never 406). */
 enum content_coding accept_encoding_choose(const char *field, size_t length, unsigned available);
 
 /* "br", "gzip" or NULL for identity: the Content-Encoding value. */

@@ -82,7 +82,10 @@ END_TEST
 START_TEST(test_weights)
 {
     assert_choice("br;q=0.5, gzip", HAS_BOTH, GZIP);
-    assert_choice("br;q=0.5, gzip;q=0.6", HAS_BOTH, IDENTITY);   /* identity is q=1 unless named */
+    assert_choice("br;q=0.5, gzip;q=0.6", HAS_BOTH, GZIP);       /* unnamed identity: acceptable, never preferred */
+    assert_choice("br;q=0.001", HAS_BOTH, BR);
+    assert_choice("br;q=0.5, gzip;q=0.4, *;q=0.6", HAS_BOTH, IDENTITY);   /* "*" names identity too */
+    assert_choice("br;q=0.5, gzip;q=0.6, identity;q=1", HAS_BOTH, IDENTITY);
     assert_choice("br;q=0.5, gzip;q=0.6, identity;q=0.5", HAS_BOTH, GZIP);
     assert_choice("br;q=0.5, gzip;q=0.4", HAS_BOTH, IDENTITY);
     assert_choice("br;q=0.5, gzip;q=0.4, identity;q=0.1", HAS_BOTH, BR);
