@@ -87,7 +87,7 @@ START_TEST(test_weights)
     assert_choice("br;q=0.5, gzip;q=0.4, *;q=0.6", HAS_BOTH, IDENTITY);   /* "*" names identity too */
     assert_choice("br;q=0.5, gzip;q=0.6, identity;q=1", HAS_BOTH, IDENTITY);
     assert_choice("br;q=0.5, gzip;q=0.6, identity;q=0.5", HAS_BOTH, GZIP);
-    assert_choice("br;q=0.5, gzip;q=0.4", HAS_BOTH, IDENTITY);
+    assert_choice("br;q=0.5, gzip;q=0.4", HAS_BOTH, BR);
     assert_choice("br;q=0.5, gzip;q=0.4, identity;q=0.1", HAS_BOTH, BR);
     assert_choice("br;q=0.5, gzip;q=0.4, identity;q=0.1", HAS_GZIP, GZIP);
     assert_choice("br;q=0.5, gzip;q=0.4, identity;q=0.1", 0, IDENTITY);
@@ -114,7 +114,7 @@ START_TEST(test_weights)
     assert_choice("*", HAS_GZIP, GZIP);
     assert_choice("*", 0, IDENTITY);
     assert_choice("br;q=0, *", HAS_BOTH, GZIP);
-    assert_choice("*;q=0.5", HAS_BOTH, IDENTITY);            /* identity stays q=1 */
+    assert_choice("*;q=0.5", HAS_BOTH, BR);                  /* identity gets the same weight: a tie */
     assert_choice("*;q=0.5, identity;q=0.4", HAS_BOTH, BR);
     assert_choice("*;q=0.5, gzip;q=0.6, identity;q=0.4", HAS_BOTH, GZIP);
     /* a coding named twice: its lowest weight */
