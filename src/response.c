@@ -273,7 +273,7 @@ static bool look_up_sibling(const struct response_context *context, const struct
     size_t suffix_length = strlen(suffix);
     if (used + suffix_length >= sizeof path)
         return false;
-    memcpy(path + used, suffix, suffix_length);
+    memcpy(path + used, suffix, suffix_length + 1);   /* with its NUL: files_open takes a length, tidy a string */
     used += suffix_length;
     if (look_up(context, path, used, sibling) != FILES_OK)
         return false;
