@@ -25,7 +25,7 @@
 # each server negotiated comes from one `openssl s_client` probe with the
 # same offer.
 set -eu
-cd "$(dirname "$0")/.."
+absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 size_mb=200
 count=5
 pin=yes
@@ -33,8 +33,8 @@ fill=sparse
 use_nginx=yes
 while [ $# -gt 0 ]; do
     case "$1" in
-    --tlsd) TLSD=${2:?}; shift 2 ;;
-    --mkcert) TLSD_MKCERT=${2:?}; shift 2 ;;
+    --tlsd) TLSD=$(absolute "${2:?}"); shift 2 ;;
+    --mkcert) TLSD_MKCERT=$(absolute "${2:?}"); shift 2 ;;
     --size) size_mb=${2:?}; shift 2 ;;
     --count) count=${2:?}; shift 2 ;;
     --no-pin) pin=""; shift ;;
@@ -46,6 +46,7 @@ while [ $# -gt 0 ]; do
 done
 case "$size_mb$count" in *[!0-9]*) echo "bulk: --size and --count take whole numbers" >&2; exit 2 ;; esac
 [ "$count" -ge 1 ] && [ "$size_mb" -ge 1 ] || { echo "bulk: --size and --count must be at least 1" >&2; exit 2; }
+cd "$(dirname "$0")/.."
 BENCH_NAME=bulk
 . bench/lib.sh
 need curl curl
@@ -94,6 +95,7 @@ fi
 # key stays 0600, read by the master as root)
 chmod 755 "$work" "$work/www"
 chmod 644 "$file" "$work/www/index.html"
+cat "$file" >/dev/null  # into the page cache: no server pays for the first read
 
 printf 'workers 1\n' >"$work/tlsd.conf"
 start_tlsd $server_cpu
