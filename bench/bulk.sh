@@ -5,7 +5,7 @@
 # in the same run: MB/s and the server's CPU seconds per 100 MB.
 #
 #   bench/bulk.sh [--tlsd PATH] [--mkcert PATH] [--size MB] [--count N]
-#                 [--no-pin] [--random] [--no-nginx]
+#                 [--no-pin] [--random] [--no-nginx] [--base PATH]
 #
 # Defaults: the tlsd and tlsd-mkcert of $TLSD_BUILD_DIR (default build/),
 # a 200 MB file, 5 downloads per server. The file is sparse (reads cost
@@ -23,7 +23,9 @@
 # CPU seconds (user + system from /proc/PID/stat, over all its processes)
 # per 100 MB over all N downloads, and the ratios tlsd/nginx. The suite
 # each server negotiated comes from one `openssl s_client` probe with the
-# same offer.
+# same offer. --base PATH adds another tlsd binary to the same run (row
+# "base", e.g. the parent commit's build): a change's effect, measured
+# beside its parent and nginx.
 set -eu
 absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 size_mb=200
@@ -31,6 +33,7 @@ count=5
 pin=yes
 fill=sparse
 use_nginx=yes
+base=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --tlsd) TLSD=$(absolute "${2:?}"); shift 2 ;;
@@ -40,7 +43,8 @@ while [ $# -gt 0 ]; do
     --no-pin) pin=""; shift ;;
     --random) fill=random; shift ;;
     --no-nginx) use_nginx=""; shift ;;
-    *) echo "usage: bench/bulk.sh [--tlsd PATH] [--mkcert PATH] [--size MB] [--count N] [--no-pin] [--random] [--no-nginx]" >&2
+    --base) base=$(absolute "${2:?}"); shift 2 ;;
+    *) echo "usage: bench/bulk.sh [--tlsd PATH] [--mkcert PATH] [--size MB] [--count N] [--no-pin] [--random] [--no-nginx] [--base PATH]" >&2
        exit 2 ;;
     esac
 done
@@ -75,11 +79,12 @@ if [ -n "$pin" ]; then
 fi
 
 nginx_pid=""
+base_pid=""
 bulk_cleanup() {
-    if [ -n "$nginx_pid" ]; then
-        kill "$nginx_pid" 2>/dev/null || true
-        wait "$nginx_pid" 2>/dev/null || true
-    fi
+    for p in $nginx_pid $base_pid; do
+        kill "$p" 2>/dev/null || true
+        wait "$p" 2>/dev/null || true
+    done
     cleanup
 }
 trap bulk_cleanup EXIT INT TERM
@@ -101,6 +106,19 @@ printf 'workers 1\n' >"$work/tlsd.conf"
 start_tlsd $server_cpu
 tlsd_port=$port
 tlsd_pid=$pid
+if [ -n "$base" ]; then
+    [ -x "$base" ] || { echo "bulk: --base $base: not an executable" >&2; exit 1; }
+    $server_cpu "$base" -c "$work/tlsd.conf" -l 127.0.0.1:0 --cert "$work/pki/server.crt" \
+        --key "$work/pki/server.key" --root "$work/www" --log-level info 2>"$work/base.log" &
+    base_pid=$!
+    base_port=""
+    for _ in $(seq 50); do
+        base_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/base.log" | head -n 1)
+        [ -n "$base_port" ] && break
+        sleep 0.1
+    done
+    [ -n "$base_port" ] || { echo "bulk: the base tlsd did not start:" >&2; cat "$work/base.log" >&2; exit 1; }
+fi
 
 # A free port for nginx (it cannot listen on port 0 and say which it got);
 # a race with another program is possible, then nginx fails to start.
@@ -189,9 +207,10 @@ download() {  # name port: one download, its bytes/s appended to $work/NAME.spee
 }
 
 servers="tlsd"
-[ -n "$nginx_bin" ] && servers="tlsd nginx"
-server_port() { if [ "$1" = tlsd ]; then echo "$tlsd_port"; else echo "$nginx_port"; fi; }
-server_pid() { if [ "$1" = tlsd ]; then echo "$tlsd_pid"; else echo "$nginx_pid"; fi; }
+[ -n "$base" ] && servers="$servers base"
+[ -n "$nginx_bin" ] && servers="$servers nginx"
+server_port() { eval "echo \$${1}_port"; }
+server_pid() { eval "echo \$${1}_pid"; }
 
 for s in $servers; do
     eval "suite_$s=\$(suite $(server_port "$s"))"
@@ -228,6 +247,10 @@ for s in $servers; do
     printf '%-6s %-32s %10.1f %10s %12s\n' "$s" "${name:-?}" "$(awk -v v="$speed" 'BEGIN { print v / 1e6 }')" "$range" "$cpu"
 done
 if [ -n "$nginx_bin" ]; then
-    awk -v a="$speed_tlsd" -v b="$speed_nginx" -v c="$cpu_tlsd" -v d="$cpu_nginx" \
-        'BEGIN { printf "tlsd/nginx: MB/s %.2f, CPU per MB %.2f\n", a / b, (d > 0 ? c / d : 0) }'
+    for s in $servers; do
+        [ "$s" = nginx ] && continue
+        eval "a=\$speed_$s c=\$cpu_$s"
+        awk -v s="$s" -v a="$a" -v b="$speed_nginx" -v c="$c" -v d="$cpu_nginx" \
+            'BEGIN { printf "%s/nginx: MB/s %.2f, CPU per MB %.2f\n", s, a / b, (d > 0 ? c / d : 0) }'
+    done
 fi
