@@ -38,8 +38,9 @@
 #include "worker.h"
 
 #define MAX_REQUESTS_PER_CONNECTION 1000
-/* plaintext handed to Mbed TLS at a time: one full record */
-#define PENDING_SIZE 16384
+/* plaintext read from a body at a time: four full records for one read()
+ * (Mbed TLS cuts it into records of the negotiated size) */
+#define PENDING_SIZE (64 * 1024)
 #define LINGER_SECONDS 2
 #define LINGER_MAX_BYTES (64 * 1024)
 
@@ -95,9 +96,11 @@ struct connection {
 
     /* the response being sent: `pending` holds plaintext not yet accepted by
      * Mbed TLS (kept unchanged across WANT_* so the retry uses the same buffer) */
-    unsigned char *pending;       /* PENDING_SIZE: the loop's shared one, our own, or NULL */
+    unsigned char *pending;       /* PENDING_SIZE: the loop's shared one; our own (what was unsent); NULL */
     size_t pending_length;
     size_t pending_sent;
+    size_t pending_body_from;     /* pending's bytes from here on came from the file or memory body */
+    bool write_retry;             /* Mbed TLS wants the last write repeated with the same bytes */
     int file_fd;
     uint64_t file_remaining;
     const char *memory_body;     /* a body sent from memory (owned_body, a cached file) */
@@ -450,9 +453,10 @@ static enum action do_handshake(struct connection *connection)
 /* ---- responses: response.c decides what to answer; here it is sent */
 
 /* The head, the plan's headers and the ones every response carries, and
- * an error page fit in one record. */
-_Static_assert(RESPONSE_HEADERS_SIZE + CONFIG_MAX_HEADER_VALUE + 512 + 1024 + RESPONSE_INLINE_SIZE <= PENDING_SIZE,
-               "an error response must fit in the pending buffer");
+ * an error page fit in one record (16 KiB of plaintext). */
+_Static_assert(RESPONSE_HEADERS_SIZE + CONFIG_MAX_HEADER_VALUE + 512 + 1024 + RESPONSE_INLINE_SIZE <= 16384,
+               "an error response must fit in one record");
+_Static_assert(PENDING_SIZE >= 16384, "the pending buffer holds at least one record");
 
 /* The plan's body becomes the connection's to stream. */
 static void take_body(struct connection *connection, struct response_plan *plan)
@@ -492,8 +496,11 @@ static void start_response(struct connection *connection, struct response_plan *
     const struct tlsd_config *config = connection->config;
     http_format_security_headers(extra, sizeof extra, config->hsts, plan->content_security_policy,
                                  plan->headers_length > 0 ? plan->headers : NULL);
-    if (connection->pending == NULL)
+    if (connection->pending != connection->loop->shared_pending) {
+        free(connection->pending);  /* NULL, or the last response's parked remainder, sent */
         connection->pending = connection->loop->shared_pending;
+    }
+    connection->write_retry = false;
     connection->keep_alive = plan->keep_alive;
     if (connection->requests_served + 1 >= MAX_REQUESTS_PER_CONNECTION || connection->loop->draining)
         connection->keep_alive = false;
@@ -514,6 +521,7 @@ static void start_response(struct connection *connection, struct response_plan *
     connection->pending_sent = 0;
     connection->plaintext_sent = 0;
     take_body(connection, plan);
+    connection->pending_body_from = connection->pending_length;
     connection->phase = PHASE_SEND_RESPONSE;
 }
 
@@ -685,13 +693,18 @@ static enum action send_response(struct connection *connection)
                 finish_response(connection);
                 return ACTION_CONTINUE;
             }
+            if (connection->pending != connection->loop->shared_pending) {
+                free(connection->pending);  /* a parked remainder, sent */
+                connection->pending = connection->loop->shared_pending;
+            }
             connection->pending_length = 0;
             connection->pending_sent = 0;
+            connection->pending_body_from = 0;
         }
         /* top up the plaintext buffer from the file: the head and the
          * start of the body share the first record */
         if (connection->file_remaining > 0 && connection->pending_sent == 0 &&
-            connection->pending_length < PENDING_SIZE) {
+            connection->pending == connection->loop->shared_pending && connection->pending_length < PENDING_SIZE) {
             size_t room = PENDING_SIZE - connection->pending_length;
             size_t want = connection->file_remaining < room ? (size_t)connection->file_remaining : room;
             ssize_t got;
@@ -715,6 +728,7 @@ static enum action send_response(struct connection *connection)
         int error = 0;
         int written = tls_session_write(connection->tls, connection->pending + connection->pending_sent,
                                         connection->pending_length - connection->pending_sent, &error);
+        connection->write_retry = written == TLS_IO_WANT_READ || written == TLS_IO_WANT_WRITE;
         if (written > 0) {
             connection->pending_sent += (size_t)written;
             connection->plaintext_sent += (uint64_t)written;
@@ -791,6 +805,25 @@ static enum action run_phase(struct connection *connection)
     }
 }
 
+/* A connection waiting for a slow reader keeps no plaintext of its body:
+ * what was read but not yet encrypted goes back to the file (or the
+ * memory it came from), to be read again when the reader catches up.
+ * Not while Mbed TLS wants its last write repeated with the same bytes. */
+static void give_back_body(struct connection *connection)
+{
+    size_t from = connection->pending_sent > connection->pending_body_from ? connection->pending_sent
+                                                                           : connection->pending_body_from;
+    if (connection->write_retry || from >= connection->pending_length)
+        return;
+    size_t unsent = connection->pending_length - from;
+    if (connection->memory_body)
+        connection->memory_body -= unsent;
+    else if (connection->file_fd < 0 || lseek(connection->file_fd, -(off_t)unsent, SEEK_CUR) < 0)
+        return;
+    connection->file_remaining += unsent;
+    connection->pending_length = from;
+}
+
 /* Before the connection waits: what it still needs moves out of the
  * loop's shared buffers into its own, and its own empty ones are freed. */
 static int park_buffers(struct connection *connection)
@@ -812,18 +845,26 @@ static int park_buffers(struct connection *connection)
     }
     if (connection->pending != NULL) {
         bool shared = connection->pending == loop->shared_pending;
-        /* unsent plaintext: Mbed TLS wants it again, unchanged, on retry */
+        if (connection->phase == PHASE_SEND_RESPONSE)
+            give_back_body(connection);
+        /* unsent plaintext (the head, an error page, a write to repeat):
+         * Mbed TLS wants it again, unchanged, on retry; only that is kept */
         if (connection->pending_sent == connection->pending_length) {
             if (!shared)
                 free(connection->pending);
             connection->pending = NULL;
             connection->pending_length = connection->pending_sent = 0;
         } else if (shared) {
-            unsigned char *own = malloc(PENDING_SIZE);
+            size_t unsent = connection->pending_length - connection->pending_sent;
+            unsigned char *own = malloc(unsent);
             if (own == NULL)
                 return -1;
-            memcpy(own, connection->pending, connection->pending_length);
+            memcpy(own, connection->pending + connection->pending_sent, unsent);
             connection->pending = own;
+            connection->pending_body_from = connection->pending_body_from > connection->pending_sent
+                                                ? connection->pending_body_from - connection->pending_sent : 0;
+            connection->pending_length = unsent;
+            connection->pending_sent = 0;
         }
     }
     return 0;
