@@ -14,7 +14,7 @@
 # is checked on Debian 12 by make check-deb.
 #
 # `make check-deb-trixie` runs it (root; not in make check nor in CI: the
-# first run builds the root, 8 to 10 minutes; then about 5 minutes).
+# first run builds the root, 10 to 15 minutes; then about 2 minutes).
 # Environment:
 #   TLSD_TRIXIE_CACHE   where the prepared root is cached (default /tmp)
 #   TLSD_TRIXIE_MIRROR  the Debian mirror (default: from the apt sources)
@@ -29,6 +29,7 @@ prepared=$cache/tlsd-trixie-root.tar
 # the checks' tools, and the .deb's Depends (installed with no network)
 packages="build-essential debhelper dpkg-dev autoconf automake pkg-config libmbedtls-dev libevent-dev
  systemd-dev check lintian curl openssl ca-certificates adduser"
+# shellcheck disable=SC2086,SC2116 # one line, single spaces
 packages=$(echo $packages)
 started=$(date +%s)
 
