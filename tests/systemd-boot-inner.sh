@@ -227,7 +227,7 @@ counted() {  # the STATUS= line counts at least N connections (and not many more
 wait_for 10 counted "$n_idle"; rc=$?
 check "the STATUS= line counts them ($(systemctl show -P StatusText tlsd.service))" test "$rc" -eq 0
 rss=$(awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status")
-note "tlsd's VmRSS with them open: $((rss / 1024)) MiB ($((rss_before / 1024)) MiB before: $(( (rss - rss_before) * 1024 / ${opened:-1} )) bytes per connection)"
+note "tlsd's VmRSS with them open: $((rss / 1024)) MiB ($((rss_before / 1024)) MiB before: $(( (rss - rss_before) * 1024 / (opened > 0 ? opened : 1) )) bytes per connection)"
 wait "$clients"; rc=$?
 check "after $hold s (over 3 watchdog periods) with them idle, each is served ($(sed -n 's/^serve_seconds //p' "$W/idle.out") s)" \
     sh -c "[ $rc -eq 0 ] && grep -q '^served $n_idle\$' '$W/idle.out'"
