@@ -18,59 +18,16 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "http_syntax.h"
+
 #define WEIGHT_MAX 1000     /* q=1, in thousandths */
 #define WEIGHT_UNSET (-1)   /* not named in the field */
 
-static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
-/* tchar, RFC 9110 5.6.2 */
-static bool is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || is_digit(c))
-        return true;
-    return c != '\0' && strchr("!#$%&'*+-.^_`|~", c) != NULL;
-}
-
-static unsigned char ascii_lower(unsigned char c) { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; }
-
-static bool equals_ci(const unsigned char *s, size_t n, const char *lower)
-{
-    if (strlen(lower) != n)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (ascii_lower(s[i]) != (unsigned char)lower[i])
-            return false;
-    return true;
-}
-
-/* A cursor over the field. */
-struct field_text {
-    const unsigned char *s;
-    size_t n, pos;
-};
-
-static void skip_ows(struct field_text *f)
-{
-    while (f->pos < f->n && is_ows(f->s[f->pos]))
-        f->pos++;
-}
-
-static bool at(const struct field_text *f, unsigned char c) { return f->pos < f->n && f->s[f->pos] == c; }
-
-/* 1*tchar at the cursor; its length, 0 if there is none. */
-static size_t take_token(struct field_text *f)
-{
-    size_t start = f->pos;
-    while (f->pos < f->n && is_tchar(f->s[f->pos]))
-        f->pos++;
-    return f->pos - start;
-}
 
 /* quoted-string at the cursor (RFC 9110 5.6.4), backslash escapes included. */
-static bool take_quoted_string(struct field_text *f)
+static bool take_quoted_string(struct http_cursor *f)
 {
-    if (!at(f, '"'))
+    if (!http_at(f, '"'))
         return false;
     for (f->pos++; f->pos < f->n; f->pos++) {
         if (f->s[f->pos] == '"') {
@@ -85,17 +42,17 @@ static bool take_quoted_string(struct field_text *f)
 
 /* qvalue = ( "0" [ "." 0*3DIGIT ] ) / ( "1" [ "." 0*3("0") ] ) (RFC 9110
  * 12.4.2), in thousandths; -1 if malformed. */
-static int take_qvalue(struct field_text *f)
+static int take_qvalue(struct http_cursor *f)
 {
-    if (!at(f, '0') && !at(f, '1'))
+    if (!http_at(f, '0') && !http_at(f, '1'))
         return -1;
     int whole = f->s[f->pos++] - '0', thousandths = 0, scale = 100;
-    if (at(f, '.')) {
+    if (http_at(f, '.')) {
         f->pos++;
-        for (int i = 0; i < 3 && f->pos < f->n && is_digit(f->s[f->pos]); i++, f->pos++, scale /= 10)
+        for (int i = 0; i < 3 && f->pos < f->n && http_is_digit(f->s[f->pos]); i++, f->pos++, scale /= 10)
             thousandths += (f->s[f->pos] - '0') * scale;
     }
-    if (f->pos < f->n && is_digit(f->s[f->pos]))   /* a fourth decimal, or "10" */
+    if (f->pos < f->n && http_is_digit(f->s[f->pos]))   /* a fourth decimal, or "10" */
         return -1;
     if (whole == 1 && thousandths != 0)
         return -1;
@@ -104,31 +61,31 @@ static int take_qvalue(struct field_text *f)
 
 /* One parameter after ";" OWS: name OWS "=" OWS value. A q parameter sets
  * *weight; false if it is malformed. */
-static bool take_parameter(struct field_text *f, int *weight)
+static bool take_parameter(struct http_cursor *f, int *weight)
 {
-    size_t start = f->pos, name_length = take_token(f);
+    size_t start = f->pos, name_length = http_take_token(f);
     if (name_length == 0)
         return false;
-    bool is_q = equals_ci(f->s + start, name_length, "q");
-    skip_ows(f);
-    if (!at(f, '='))
+    bool is_q = http_equals_ci(f->s + start, name_length, "q");
+    http_skip_ows(f);
+    if (!http_at(f, '='))
         return false;
     f->pos++;
-    skip_ows(f);
+    http_skip_ows(f);
     if (is_q)
         return (*weight = take_qvalue(f)) >= 0;
-    return at(f, '"') ? take_quoted_string(f) : take_token(f) > 0;
+    return http_at(f, '"') ? take_quoted_string(f) : http_take_token(f) > 0;
 }
 
 enum coding_name { NAME_OTHER, NAME_IDENTITY, NAME_GZIP, NAME_BR, NAME_ANY };
 
 static enum coding_name coding_name(const unsigned char *s, size_t n)
 {
-    if (equals_ci(s, n, "gzip") || equals_ci(s, n, "x-gzip"))
+    if (http_equals_ci(s, n, "gzip") || http_equals_ci(s, n, "x-gzip"))
         return NAME_GZIP;
-    if (equals_ci(s, n, "br"))
+    if (http_equals_ci(s, n, "br"))
         return NAME_BR;
-    if (equals_ci(s, n, "identity"))
+    if (http_equals_ci(s, n, "identity"))
         return NAME_IDENTITY;
     if (n == 1 && s[0] == '*')
         return NAME_ANY;
@@ -137,31 +94,31 @@ static enum coding_name coding_name(const unsigned char *s, size_t n)
 
 /* One element: coding *( OWS ";" OWS parameter ), up to the next comma
  * or the end. False if malformed. */
-static bool take_element(struct field_text *f, enum coding_name *name, int *weight)
+static bool take_element(struct http_cursor *f, enum coding_name *name, int *weight)
 {
-    size_t start = f->pos, length = take_token(f);
+    size_t start = f->pos, length = http_take_token(f);
     if (length == 0)
         return false;
     *name = coding_name(f->s + start, length);
     *weight = WEIGHT_MAX;
     for (;;) {
-        skip_ows(f);
-        if (f->pos == f->n || at(f, ','))
+        http_skip_ows(f);
+        if (f->pos == f->n || http_at(f, ','))
             return true;
-        if (!at(f, ';'))
+        if (!http_at(f, ';'))
             return false;
         f->pos++;
-        skip_ows(f);
+        http_skip_ows(f);
         if (!take_parameter(f, weight))
             return false;
     }
 }
 
 /* Past the next comma that is not inside a quoted-string. */
-static void skip_element(struct field_text *f)
+static void skip_element(struct http_cursor *f)
 {
-    while (f->pos < f->n && !at(f, ',')) {
-        if (!at(f, '"'))
+    while (f->pos < f->n && !http_at(f, ',')) {
+        if (!http_at(f, '"'))
             f->pos++;
         else if (!take_quoted_string(f))
             f->pos = f->n;
@@ -175,12 +132,12 @@ struct weights {
 
 static void read_weights(const char *field, size_t length, struct weights *w)
 {
-    struct field_text f = { (const unsigned char *)field, length, 0 };
+    struct http_cursor f = { (const unsigned char *)field, length, 0 };
     for (size_t i = 0; i <= NAME_ANY; i++)
         w->by_name[i] = WEIGHT_UNSET;
     while (f.pos < f.n) {
-        skip_ows(&f);
-        if (at(&f, ',')) {
+        http_skip_ows(&f);
+        if (http_at(&f, ',')) {
             f.pos++;
             continue;
         }

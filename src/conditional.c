@@ -29,32 +29,18 @@
 #include <stdio.h>
 #include <string.h>
 
-static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+#include "http_syntax.h"
+
 
 /* etagc = %x21 / %x23-7E / obs-text (RFC 9110 8.8.3) */
 static bool is_etagc(unsigned char c) { return c == 0x21 || (c >= 0x23 && c != 0x7f); }
 
-/* A cursor over one field's value. */
-struct field_text {
-    const unsigned char *s;
-    size_t n, pos;
-};
-
-static void skip_ows(struct field_text *f)
-{
-    while (f->pos < f->n && is_ows(f->s[f->pos]))
-        f->pos++;
-}
-
-static bool at(const struct field_text *f, unsigned char c) { return f->pos < f->n && f->s[f->pos] == c; }
-
 /* The field without its surrounding OWS, as a cursor. */
-static struct field_text trimmed(const char *field, size_t length)
+static struct http_cursor trimmed(const char *field, size_t length)
 {
-    struct field_text f = { (const unsigned char *)field, field ? length : 0, 0 };
-    skip_ows(&f);
-    while (f.n > f.pos && is_ows(f.s[f.n - 1]))
+    struct http_cursor f = { (const unsigned char *)field, field ? length : 0, 0 };
+    http_skip_ows(&f);
+    while (f.n > f.pos && http_is_ows(f.s[f.n - 1]))
         f.n--;
     return f;
 }
@@ -81,17 +67,17 @@ size_t conditional_etag(char *out, size_t out_size, uint64_t inode, uint64_t siz
 
 /* One entity-tag at the cursor: [W/] DQUOTE *etagc DQUOTE. *opaque and
  * *opaque_length: the tag with its quotes, without W/. */
-static bool take_entity_tag(struct field_text *f, bool *weak, const unsigned char **opaque, size_t *opaque_length)
+static bool take_entity_tag(struct http_cursor *f, bool *weak, const unsigned char **opaque, size_t *opaque_length)
 {
     *weak = f->n - f->pos >= 2 && f->s[f->pos] == 'W' && f->s[f->pos + 1] == '/';
     if (*weak)
         f->pos += 2;
-    if (!at(f, '"'))
+    if (!http_at(f, '"'))
         return false;
     size_t start = f->pos++;
     while (f->pos < f->n && is_etagc(f->s[f->pos]))
         f->pos++;
-    if (!at(f, '"'))
+    if (!http_at(f, '"'))
         return false;
     f->pos++;
     *opaque = f->s + start;
@@ -116,16 +102,16 @@ static bool tags_match(bool weak, const unsigned char *opaque, size_t opaque_len
 enum conditional_match conditional_etag_match(const char *field, size_t length, const char *etag,
                                               size_t etag_length, bool strong)
 {
-    struct field_text f = trimmed(field, length);
+    struct http_cursor f = trimmed(field, length);
     if (f.n - f.pos == 1 && f.s[f.pos] == '*')
         return CONDITIONAL_MATCH;   /* any current representation: the caller has one */
 
     size_t elements = 0;
     bool matched = false;
     while (f.pos < f.n) {
-        if (at(&f, ',')) {          /* an empty element */
+        if (http_at(&f, ',')) {          /* an empty element */
             f.pos++;
-            skip_ows(&f);
+            http_skip_ows(&f);
             continue;
         }
         bool weak;
@@ -136,8 +122,8 @@ enum conditional_match conditional_etag_match(const char *field, size_t length, 
         elements++;
         if (etag != NULL && tags_match(weak, opaque, opaque_length, etag, etag_length, strong))
             matched = true;
-        skip_ows(&f);
-        if (f.pos < f.n && !at(&f, ','))
+        http_skip_ows(&f);
+        if (f.pos < f.n && !http_at(&f, ','))
             return CONDITIONAL_INVALID;
     }
     if (elements == 0)
@@ -153,11 +139,11 @@ struct byte_range {
 };
 
 /* 1*DIGIT at the cursor; more than 64 bits saturates to UINT64_MAX. */
-static bool take_number(struct field_text *f, uint64_t *value)
+static bool take_number(struct http_cursor *f, uint64_t *value)
 {
     size_t start = f->pos;
     uint64_t v = 0;
-    for (; f->pos < f->n && is_digit(f->s[f->pos]); f->pos++) {
+    for (; f->pos < f->n && http_is_digit(f->s[f->pos]); f->pos++) {
         unsigned d = (unsigned)(f->s[f->pos] - '0');
         v = v > (UINT64_MAX - d) / 10 ? UINT64_MAX : v * 10 + d;
     }
@@ -170,10 +156,10 @@ enum range_spec { RANGE_SPEC_INVALID, RANGE_SPEC_UNSATISFIABLE, RANGE_SPEC_EMPTY
 
 /* One range-spec at the cursor (int-range or suffix-range), as the bytes
  * of `size` it asks for. */
-static enum range_spec take_range_spec(struct field_text *f, uint64_t size, struct byte_range *range)
+static enum range_spec take_range_spec(struct http_cursor *f, uint64_t size, struct byte_range *range)
 {
     uint64_t first, last = UINT64_MAX, suffix;
-    if (at(f, '-')) {               /* suffix-range: the last `suffix` bytes */
+    if (http_at(f, '-')) {               /* suffix-range: the last `suffix` bytes */
         f->pos++;
         if (!take_number(f, &suffix))
             return RANGE_SPEC_INVALID;
@@ -185,10 +171,10 @@ static enum range_spec take_range_spec(struct field_text *f, uint64_t size, stru
         range->last = size - 1;
         return RANGE_SPEC_BYTES;
     }
-    if (!take_number(f, &first) || !at(f, '-'))
+    if (!take_number(f, &first) || !http_at(f, '-'))
         return RANGE_SPEC_INVALID;
     f->pos++;
-    if (f->pos < f->n && is_digit(f->s[f->pos]) && (!take_number(f, &last) || last < first))
+    if (f->pos < f->n && http_is_digit(f->s[f->pos]) && (!take_number(f, &last) || last < first))
         return RANGE_SPEC_INVALID;
     if (first >= size)
         return RANGE_SPEC_UNSATISFIABLE;
@@ -200,17 +186,17 @@ static enum range_spec take_range_spec(struct field_text *f, uint64_t size, stru
 /* The satisfiable ranges of a range-set (after "bytes="), into ranges[];
  * *count of them, *specs of all; false if the set is malformed or longer
  * than CONDITIONAL_MAX_RANGES. *empty_suffix: a "-N" on an empty file. */
-static bool take_range_set(struct field_text *f, uint64_t size, struct byte_range *ranges, size_t *count,
+static bool take_range_set(struct http_cursor *f, uint64_t size, struct byte_range *ranges, size_t *count,
                            bool *empty_suffix)
 {
     size_t specs = 0;
     *count = 0;
     *empty_suffix = false;
-    skip_ows(f);
+    http_skip_ows(f);
     while (f->pos < f->n) {
-        if (at(f, ',')) {
+        if (http_at(f, ',')) {
             f->pos++;
-            skip_ows(f);
+            http_skip_ows(f);
             continue;
         }
         if (++specs > CONDITIONAL_MAX_RANGES)
@@ -220,8 +206,8 @@ static bool take_range_set(struct field_text *f, uint64_t size, struct byte_rang
             return false;
         *count += spec == RANGE_SPEC_BYTES;
         *empty_suffix = *empty_suffix || spec == RANGE_SPEC_EMPTY_SUFFIX;
-        skip_ows(f);
-        if (f->pos < f->n && !at(f, ','))
+        http_skip_ows(f);
+        if (f->pos < f->n && !http_at(f, ','))
             return false;
     }
     return specs > 0;
@@ -252,7 +238,7 @@ static size_t coalesce(struct byte_range *ranges, size_t count)
 }
 
 /* range-unit "=": "bytes", case-insensitive (RFC 9110 14.1). */
-static bool take_bytes_unit(struct field_text *f)
+static bool take_bytes_unit(struct http_cursor *f)
 {
     static const char unit[] = "bytes=";
     if (f->n - f->pos < sizeof unit - 1)
@@ -272,7 +258,7 @@ enum conditional_range conditional_range_parse(const char *field, size_t length,
     struct byte_range ranges[CONDITIONAL_MAX_RANGES];
     size_t count = 0;
     bool empty_suffix = false;
-    struct field_text f = trimmed(field, length);
+    struct http_cursor f = trimmed(field, length);
     if (first)
         *first = 0;
     if (last)
@@ -295,12 +281,12 @@ enum conditional_range conditional_range_parse(const char *field, size_t length,
 
 bool conditional_if_range_holds(const char *field, size_t length, const struct conditional_validators *validators)
 {
-    struct field_text f = trimmed(field, length);
+    struct http_cursor f = trimmed(field, length);
     if (validators == NULL || f.pos == f.n)
         return false;
     /* RFC 9110 13.1.5: a DQUOTE in the first three bytes makes it one
      * entity-tag, compared strongly ("Wed, ..." is a date, W/"..." is not). */
-    if (at(&f, '"') || (f.n - f.pos >= 3 && f.s[f.pos] == 'W' && f.s[f.pos + 1] == '/')) {
+    if (http_at(&f, '"') || (f.n - f.pos >= 3 && f.s[f.pos] == 'W' && f.s[f.pos + 1] == '/')) {
         bool weak;
         const unsigned char *opaque;
         size_t opaque_length;

@@ -28,32 +28,16 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "http_syntax.h"
+
 #define HTTP_MAX_HEADER_LINES 100
 
 /* Internal step results. */
 enum step { STEP_DONE, STEP_MORE, STEP_FAIL };
 
-/* tchar, RFC 9110 5.6.2 */
-static bool is_tchar(unsigned char c)
-{
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9'))
-        return true;
-    switch (c) {
-    case '!': case '#': case '$': case '%': case '&': case '\'': case '*':
-    case '+': case '-': case '.': case '^': case '_': case '`': case '|': case '~':
-        return true;
-    default:
-        return false;
-    }
-}
-
-static bool is_vchar(unsigned char c) { return c >= 0x21 && c <= 0x7e; }
-static bool is_ows(unsigned char c) { return c == ' ' || c == '\t'; }
-static bool is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-
 /* field-value bytes: VCHAR, obs-text, SP, HTAB. Everything else (NUL, CR,
  * LF, other controls, DEL) is refused. */
-static bool is_field_byte(unsigned char c) { return is_vchar(c) || c >= 0x80 || is_ows(c); }
+static bool is_field_byte(unsigned char c) { return http_is_vchar(c) || c >= 0x80 || http_is_ows(c); }
 
 /* uri-host [":" port] bytes: unreserved, pct-encoded, sub-delims, ':' and
  * the brackets of an IP-literal. */
@@ -68,23 +52,6 @@ static bool valid_host(const unsigned char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         if (!is_host_byte(s[i]))
-            return false;
-    return true;
-}
-
-static unsigned char ascii_lower(unsigned char c)
-{
-    return (c >= 'A' && c <= 'Z') ? (unsigned char)(c - 'A' + 'a') : c;
-}
-
-/* Case-insensitive (ASCII) comparison of s[0..n) with a lowercase literal. */
-static bool equals_ci(const unsigned char *s, size_t n, const char *lower)
-{
-    size_t m = strlen(lower);
-    if (n != m)
-        return false;
-    for (size_t i = 0; i < n; i++)
-        if (ascii_lower(s[i]) != (unsigned char)lower[i])
             return false;
     return true;
 }
@@ -110,7 +77,7 @@ static enum step parse_request_line(const unsigned char *b, size_t end, size_t *
     size_t p = *pos;
 
     size_t method_start = p;
-    while (p < end && is_tchar(b[p]))
+    while (p < end && http_is_tchar(b[p]))
         p++;
     if (p == end)
         return STEP_MORE;
@@ -123,7 +90,7 @@ static enum step parse_request_line(const unsigned char *b, size_t end, size_t *
     p++;
 
     size_t target_start = p;
-    while (p < end && is_vchar(b[p])) {
+    while (p < end && http_is_vchar(b[p])) {
         p++;
         /* Known to be too long before the line is complete: say so now. */
         if (p - target_start > HTTP_MAX_TARGET_BYTES) {
@@ -155,7 +122,7 @@ static enum step parse_request_line(const unsigned char *b, size_t end, size_t *
     for (int i = 0; i < 2; i++) {
         if (p == end)
             return STEP_MORE;
-        if (!is_digit(b[p])) {
+        if (!http_is_digit(b[p])) {
             *status = 400;
             return STEP_FAIL;
         }
@@ -219,7 +186,7 @@ static bool classify_target(struct http_request *req, struct head_state *hs)
     size_t colon = 0;
     while (colon < n && t[colon] != ':')
         colon++;
-    if (!(equals_ci(t, colon, "http") || equals_ci(t, colon, "https")))
+    if (!(http_equals_ci(t, colon, "http") || http_equals_ci(t, colon, "https")))
         return false;
     if (n - colon < 3 || t[colon + 1] != '/' || t[colon + 2] != '/')
         return false;
@@ -253,13 +220,13 @@ static void parse_connection(const unsigned char *v, size_t n, struct head_state
         while (i < n && v[i] != ',')
             i++;
         size_t e = i;
-        while (s < e && is_ows(v[s]))
+        while (s < e && http_is_ows(v[s]))
             s++;
-        while (e > s && is_ows(v[e - 1]))
+        while (e > s && http_is_ows(v[e - 1]))
             e--;
-        if (equals_ci(v + s, e - s, "close"))
+        if (http_equals_ci(v + s, e - s, "close"))
             hs->connection_close = true;
-        else if (equals_ci(v + s, e - s, "keep-alive"))
+        else if (http_equals_ci(v + s, e - s, "keep-alive"))
             hs->connection_keep_alive = true;
         i++;   /* past the comma (or past the end: loop ends) */
     }
@@ -272,7 +239,7 @@ static bool parse_content_length(const unsigned char *value, size_t length, stru
         return false;
     uint64_t cl = 0;
     for (size_t i = 0; i < length; i++) {
-        if (!is_digit(value[i]))
+        if (!http_is_digit(value[i]))
             return false;
         unsigned d = (unsigned)(value[i] - '0');
         if (cl > (UINT64_MAX - d) / 10)
@@ -303,7 +270,7 @@ static struct http_field *advisory_field(struct http_request *req, const unsigne
         { "accept-encoding", offsetof(struct http_request, accept_encoding) },
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
-        if (equals_ci(name, n, fields[i].name))
+        if (http_equals_ci(name, n, fields[i].name))
             return (struct http_field *)(void *)((char *)req + fields[i].offset);
     return NULL;
 }
@@ -328,11 +295,11 @@ static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
                                   struct http_request *req, struct head_state *hs, int *status)
 {
     *status = 400;
-    if (is_ows(b[ls]))              /* obs-fold, or whitespace before the first field */
+    if (http_is_ows(b[ls]))              /* obs-fold, or whitespace before the first field */
         return STEP_FAIL;
 
     size_t q = ls;
-    while (q < le && is_tchar(b[q]))
+    while (q < le && http_is_tchar(b[q]))
         q++;
     if (q == ls || q == le || b[q] != ':')   /* empty name, no colon, space before colon, ... */
         return STEP_FAIL;
@@ -340,9 +307,9 @@ static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
     size_t name_length = q - ls;
 
     size_t vs = q + 1, ve = le;
-    while (vs < ve && is_ows(b[vs]))
+    while (vs < ve && http_is_ows(b[vs]))
         vs++;
-    while (ve > vs && is_ows(b[ve - 1]))
+    while (ve > vs && http_is_ows(b[ve - 1]))
         ve--;
     for (size_t i = vs; i < ve; i++)
         if (!is_field_byte(b[i]))
@@ -350,18 +317,18 @@ static enum step parse_field_line(const unsigned char *b, size_t ls, size_t le,
     const unsigned char *value = b + vs;
     size_t value_length = ve - vs;
 
-    if (equals_ci(name, name_length, "host")) {
+    if (http_equals_ci(name, name_length, "host")) {
         if (hs->seen_host || !valid_host(value, value_length))
             return STEP_FAIL;
         hs->seen_host = true;
         req->host = (const char *)value;
         req->host_length = value_length;
-    } else if (equals_ci(name, name_length, "connection")) {
+    } else if (http_equals_ci(name, name_length, "connection")) {
         parse_connection(value, value_length, hs);
-    } else if (equals_ci(name, name_length, "content-length")) {
+    } else if (http_equals_ci(name, name_length, "content-length")) {
         if (!parse_content_length(value, value_length, hs))
             return STEP_FAIL;
-    } else if (equals_ci(name, name_length, "transfer-encoding")) {
+    } else if (http_equals_ci(name, name_length, "transfer-encoding")) {
         hs->seen_transfer_encoding = true;
     } else {
         struct http_field *field = advisory_field(req, name, name_length);
@@ -618,7 +585,7 @@ static bool take_digits(struct date_text *d, size_t count, int *value)
     int v = 0;
     for (size_t i = 0; i < count; i++) {
         unsigned char c = (unsigned char)d->s[d->pos + i];
-        if (!is_digit(c))
+        if (!http_is_digit(c))
             return false;
         v = v * 10 + (c - '0');
     }
