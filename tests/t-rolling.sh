@@ -57,7 +57,7 @@ fleet_test_setup "$WORK/www"
 # its log under that port
 FLEET_HAPROXY_LOG_FORMAT='%ci:%cp [%t] %ft %b/%s %Tw/%Tc/%Tt %B %ts %ac/%fc/%bc/%sc/%rc %sq/%bq backend_source=%bi:%bp'
 FLEET_STOP_SECONDS=30     # the server's own shutdown timeout is 10 s
-LOAD_SECONDS=45           # the load's bound; the test ends it sooner
+LOAD_SECONDS=120          # the load's bound (a loaded machine takes over a minute to roll); the test ends it sooner
 MINIMUM_REQUESTS=500
 CLIENT_PIDS=""
 
@@ -245,11 +245,18 @@ check "SIGHUP: c reloads again" hangup c
 roll b backlog
 check "SIGHUP: c reloads a third time" hangup c
 
-# a few more seconds of load on the restarted instances, and at least
-# 20 % more than the minimum, within the load's own bound
+# a few more seconds of load on the restarted instances, until each has
+# served clients again (on a loaded machine HAProxy's round robin may take
+# a while to reach the last one restarted), and at least 20 % more than
+# the minimum, within the load's own bound
+served_clients() {  # served_clients NAME: client requests its current process answered
+    eval "local pid=\$${1}_pid"
+    log_of "$1" "$pid" | grep -c 'peer=127\.0\.0\.2:[0-9]* request='
+}
 event "last signal done"
 sleep 3
-while [ "$(results)" -lt $((MINIMUM_REQUESTS * 6 / 5)) ] &&
+while { [ "$(results)" -lt $((MINIMUM_REQUESTS * 6 / 5)) ] ||
+        [ "$(served_clients a)" -eq 0 ] || [ "$(served_clients b)" -eq 0 ]; } &&
     [ $(($(date +%s) - load_started)) -lt "$LOAD_SECONDS" ]; do
     sleep 0.5
 done
