@@ -8,7 +8,8 @@
 
 command -v tshark >/dev/null 2>&1 || skip_all "tshark is needed (apt-get install tshark)"
 # capturing needs root or the wireshark group: try it for a second first
-timeout 10 tshark -i lo -a duration:1 -w "$WORK/probe.pcapng" >"$WORK/probe.out" 2>&1 ||
+# (tshark itself can take over 10 s to start on a loaded machine)
+timeout 30 tshark -i lo -a duration:1 -w "$WORK/probe.pcapng" >"$WORK/probe.out" 2>&1 ||
     skip_all "cannot capture on the loopback interface here (needs root or the wireshark group): $(tail -n 1 "$WORK/probe.out")"
 
 printf 'keylog_file %s\n' "$WORK/server.keys" >"$WORK/empty.conf"
