@@ -195,7 +195,7 @@ static const char *gap_label(const struct ladder *ladder, size_t at)
     if (certificate && !tls13)
         return "the client verifies the chain, makes its key share";
     if (certificate)
-        return "the client verifies the chain and signature, derives keys";
+        return "the client verifies chain and signature, derives keys";
     return "the client checks tlsd's Finished, derives keys";
 }
 
@@ -344,8 +344,8 @@ static void text_header(struct text *text, const struct ladder *ladder)
 {
     char line[160];
     const struct hslog_record *record = ladder->record;
-    snprintf(line, sizeof line, "%s handshake (%s): %u round trip%s, %zu messages, %.3f ms", version_text(record),
-             flow_text(record), ladder->round_trips, ladder->round_trips == 1 ? "" : "s", ladder->count,
+    snprintf(line, sizeof line, "%s handshake (%s): %u round trip%s, %.3f ms", version_text(record),
+             flow_text(record), ladder->round_trips, ladder->round_trips == 1 ? "" : "s",
              clamp_ms(record->handshake_ms));
     text_printf(text, "%.*s\n", LADDER_TEXT_WIDTH, line);
     text_printf(text, "%-*s%-*s%s\n", TEXT_CLIENT, "", TEXT_SERVER - TEXT_CLIENT - 2, "client", "tlsd   time (ms)");
@@ -433,8 +433,8 @@ static void svg_arrow(struct text *svg, const struct ladder_message *message, in
                 y, to, y);
     text_printf(svg, "<path d=\"M%d %dl%d -5v10z\" fill=\"#1d4f91\"/>", to - 8 * head, y, 8 * head);
     int middle = (SVG_CLIENT + SVG_SERVER) / 2;
-    if (message->encrypted)
-        svg_lock(svg, middle - 6 * (int)strlen(message->name) / 2 - 14, y - 15);
+    if (message->encrypted)  /* before the label, about 7 px a character at 13 px */
+        svg_lock(svg, middle - 7 * (int)(strlen(message->name) + strlen(" (encrypted)")) / 2 - 12, y - 16);
     text_printf(svg, "<text x=\"%d\" y=\"%d\" text-anchor=\"middle\" font-size=\"13\">%s%s</text>", middle, y - 6,
                 message->name, message->encrypted ? " (encrypted)" : "");
     if (detail[0])
@@ -444,8 +444,10 @@ static void svg_arrow(struct text *svg, const struct ladder_message *message, in
                 y + 4, clamp_ms(message->t_ms));
 }
 
-/* The flights' bands and the round trips' brackets, behind the arrows. */
-static void svg_flight(struct text *svg, const struct ladder *ladder, size_t first, int y_first, int y_last)
+/* The flights' bands and the round trips' brackets (from the client's
+ * flight to the server's that answers it), behind the arrows. */
+static void svg_flight(struct text *svg, const struct ladder *ladder, size_t first, int y_first, int y_last,
+                       int y_asked)
 {
     const struct ladder_message *message = &ladder->messages[first];
     text_printf(svg,
@@ -457,7 +459,7 @@ static void svg_flight(struct text *svg, const struct ladder *ladder, size_t fir
         text_printf(svg,
                     "<path d=\"M40 %dh-8v%dh8\" fill=\"none\" stroke=\"#888\"/>"
                     "<text x=\"8\" y=\"%d\" font-size=\"11\" fill=\"#333\">RT %u</text>\n",
-                    y_first - 24, y_last - y_first + 34, (y_first + y_last) / 2, message->round_trip);
+                    y_asked - 24, y_last - y_asked + 34, (y_asked + y_last) / 2, message->round_trip);
 }
 
 /* The rows: each message's y, with room for the gap's note. */
@@ -530,7 +532,7 @@ static void svg_head(struct text *svg, const struct ladder *ladder, int height)
     text_printf(svg,
                 "<text x=\"%d\" y=\"58\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">client</text>"
                 "<text x=\"%d\" y=\"58\" text-anchor=\"middle\" font-size=\"14\" font-weight=\"bold\">tlsd</text>"
-                "<text x=\"%d\" y=\"58\" font-size=\"11\" fill=\"#555\">time (tlsd)</text>\n",
+                "<text x=\"%d\" y=\"40\" font-size=\"11\" fill=\"#555\">time (tlsd's clock)</text>\n",
                 SVG_CLIENT, SVG_SERVER, SVG_SERVER + 12);
 }
 
@@ -545,11 +547,14 @@ char *ladder_svg(const struct hslog_record *record)
     int height = bottom + (record->failed ? 40 : 10);
     struct text svg = { 0 };
     svg_head(&svg, ladder, height);
+    int y_asked = SVG_TOP;
     for (size_t i = 0; i < ladder->count; i++) {
         size_t last = i;
         while (last + 1 < ladder->count && ladder->messages[last + 1].flight == ladder->messages[i].flight)
             last++;
-        svg_flight(&svg, ladder, i, rows[i], rows[last]);
+        svg_flight(&svg, ladder, i, rows[i], rows[last], ladder->messages[i].from_client ? rows[i] : y_asked);
+        if (ladder->messages[i].from_client)
+            y_asked = rows[i];
         i = last;
     }
     text_printf(&svg,
