@@ -19,15 +19,15 @@
 
 /* One message of the handshake, as drawn. */
 struct ladder_message {
-    enum hs_stage stage;
     const char *name;        /* "ClientHello" */
-    bool from_client;
     double t_ms;             /* when tlsd sent it or finished reading it */
+    enum hs_stage stage;
     unsigned size;           /* bytes of the record it travelled in (fragment); 0: unknown */
     unsigned record;         /* that record's number in its direction, from 1; 0: unknown */
     unsigned flight;         /* from 1: messages one side sends before waiting for the other */
-    bool encrypted;
     unsigned round_trip;     /* the round trip a server flight completes (0: none) */
+    bool from_client;
+    bool encrypted;
 };
 
 /* The messages of a record, in wire order, into `out` (at most `max`):
