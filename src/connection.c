@@ -29,6 +29,7 @@
 #include "file_cache.h"
 #include "hslog.h"
 #include "http.h"
+#include "ladder.h"
 #include "log.h"
 #include "networks.h"
 #include "proxy_protocol.h"
@@ -534,9 +535,13 @@ static void summarise_request(struct connection *connection, const struct http_r
 }
 
 /* The handshake endpoint's body: this connection's record, nobody else's. */
-static char *handshake_json(const void *handshake)
+static char *handshake_body(const void *handshake, enum response_handshake_format format)
 {
     const struct connection *connection = handshake;
+    if (format == RESPONSE_HANDSHAKE_SVG)
+        return ladder_svg(connection->handshake_record);
+    if (format == RESPONSE_HANDSHAKE_TEXT)
+        return ladder_text(connection->handshake_record);
     return hslog_record_json(connection->handshake_record, connection->peer, connection->tls);
 }
 
@@ -554,7 +559,7 @@ static struct response_context response_context_of(struct connection *connection
         .file_cache = connection->generation == loop->generation ? loop->file_cache : NULL,
         .now = now.tv_sec,
         .date = (long long)time(NULL),
-        .handshake_json = handshake_json,
+        .handshake_body = handshake_body,
         .handshake = connection->handshake_record ? connection : NULL,
     };
 }

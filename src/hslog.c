@@ -474,6 +474,9 @@ static void read_server_hello(struct hslog *log, const unsigned char *body, size
         log->hello_retry_group = group;
         return;
     }
+    memcpy(log->server_random, body + 2, sizeof log->server_random);
+    log->session_id_length = session_id <= sizeof log->session_id && 2 + 32 + 1 + session_id <= length ? session_id : 0;
+    memcpy(log->session_id, body + 2 + 32 + 1, log->session_id_length);
     log->server_version = version;
     log->server_suite = suite;
     log->server_resumed_psk = psk;
@@ -529,6 +532,11 @@ void hslog_sent(void *context, const unsigned char *bytes, size_t length)
         size_t fragment = read16(bytes + at + 3);
         if (fragment > length - at - 5)
             break;
+        if (log->server_wire_count < HSLOG_MAX_WIRE_RECORDS) {
+            log->server_wire[log->server_wire_count].type = bytes[at];
+            log->server_wire[log->server_wire_count].length = (uint16_t)fragment;
+            log->server_wire_count++;
+        }
         read_record(log, bytes[at], bytes + at + 5, fragment);
         at += 5 + fragment;
     }
@@ -552,6 +560,36 @@ static void find_received_alert(struct hslog *log)
 
 /* ---- the handshake record */
 
+/* The headers of the client's records, from the start of its bytes. */
+static void record_client_wire(const struct hslog *log, struct hslog_record *record)
+{
+    size_t at = 0;
+    while (at + 5 <= log->inbound_length && record->wire_count[HSLOG_CLIENT] < HSLOG_MAX_WIRE_RECORDS) {
+        size_t fragment = read16(log->inbound + at + 3);
+        struct hslog_wire_record *wire = &record->wire[HSLOG_CLIENT][record->wire_count[HSLOG_CLIENT]++];
+        wire->type = log->inbound[at];
+        wire->length = (uint16_t)fragment;
+        at += 5 + fragment;
+    }
+}
+
+/* What the ladder draws besides the stages: the randoms, the session id,
+ * the records each way. */
+static void record_wire(const struct hslog *log, struct hslog_record *record)
+{
+    record->hello_retry = log->hello_retry;
+    if (log->hello != NULL && log->hello_status == CLIENTHELLO_OK && log->server_hello_seen) {
+        record->randoms_known = true;
+        memcpy(record->client_random, log->hello->random, sizeof record->client_random);
+        memcpy(record->server_random, log->server_random, sizeof record->server_random);
+    }
+    record->session_id_length = log->session_id_length;
+    memcpy(record->session_id, log->session_id, sizeof record->session_id);
+    record->wire_count[HSLOG_SERVER] = log->server_wire_count;
+    memcpy(record->wire[HSLOG_SERVER], log->server_wire, sizeof log->server_wire);
+    record_client_wire(log, record);
+}
+
 static void keep_record(struct hslog *log, double handshake_ms)
 {
     size_t hello_length = 0;
@@ -570,6 +608,7 @@ static void keep_record(struct hslog *log, double handshake_ms)
     record->stage_count = log->stage_count;
     memcpy(record->stages, log->stages, sizeof record->stages);
     record->hello_status = hello_length > 0 ? CLIENTHELLO_OK : log->hello_status;
+    record_wire(log, record);
     free(log->record);
     log->record = record;
 }

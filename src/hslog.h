@@ -64,6 +64,14 @@ struct hslog {
     int alert_sent;               /* description, -1 if none seen */
     int alert_received;
 
+    /* for the handshake record: the ServerHello's random and session id,
+     * and the headers of the records sent */
+    uint8_t server_random[32];
+    uint8_t session_id[32];
+    size_t session_id_length;
+    size_t server_wire_count;
+    struct hslog_wire_record server_wire[HSLOG_MAX_WIRE_RECORDS];
+
     bool server_hello_seen;
     bool server_key_exchange_seen;
     bool resumed;

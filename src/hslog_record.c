@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "hslog_facts.h"
+#include "ladder.h"
 #include "log.h"
 #include "tls.h"
 #include "tls_names.h"
@@ -18,6 +19,8 @@ struct hslog_record *hslog_record_new(const unsigned char *hello_bytes, size_t h
     if (record == NULL)
         return NULL;
     record->hello_length = hello_length;
+    record->alert_sent = -1;
+    record->alert_received = -1;
     if (hello_length > 0)
         memcpy(record->hello_bytes, hello_bytes, hello_length);
     return record;
@@ -133,6 +136,70 @@ static void json_stages(struct json *json, const struct hslog_record *record)
     json_raw(json, "]", 1);
 }
 
+static void json_hex(struct json *json, const uint8_t *bytes, size_t length)
+{
+    char hex[3];
+    json_raw(json, "\"", 1);
+    for (size_t i = 0; i < length; i++) {
+        snprintf(hex, sizeof hex, "%02x", bytes[i]);
+        json_raw(json, hex, 2);
+    }
+    json_raw(json, "\"", 1);
+}
+
+/* The randoms and session id, as hex (Wireshark shows them so). */
+static void json_randoms(struct json *json, const struct hslog_record *record)
+{
+    json_key(json, "client_random", false);
+    if (record->randoms_known)
+        json_hex(json, record->client_random, sizeof record->client_random);
+    else
+        json_text(json, "null");
+    json_key(json, "server_random", false);
+    if (record->randoms_known)
+        json_hex(json, record->server_random, sizeof record->server_random);
+    else
+        json_text(json, "null");
+    json_key(json, "session_id", false);
+    size_t length = record->session_id_length <= sizeof record->session_id ? record->session_id_length : 0;
+    json_hex(json, record->session_id, length);
+}
+
+/* Each message as the ladder draws it: who sent it, when, its record and
+ * flight, and whether it travelled encrypted. */
+static void json_messages(struct json *json, const struct hslog_record *record)
+{
+    struct ladder_message messages[LADDER_MAX_MESSAGES];
+    size_t count = ladder_messages(record, messages, LADDER_MAX_MESSAGES);
+    char number[32];
+    json_key(json, "round_trips", false);
+    snprintf(number, sizeof number, "%u", ladder_round_trips(messages, count));
+    json_text(json, number);
+    json_key(json, "messages", false);
+    json_raw(json, "[", 1);
+    for (size_t i = 0; i < count; i++) {
+        json_raw(json, i ? ",{" : "{", i ? 2 : 1);
+        json_key(json, "message", true);
+        json_string(json, messages[i].name);
+        json_key(json, "stage", false);
+        json_string(json, hs_stage_name(messages[i].stage));
+        json_key(json, "from", false);
+        json_string(json, messages[i].from_client ? "client" : "server");
+        json_key(json, "t_ms", false);
+        json_number(json, messages[i].t_ms, 3);
+        json_key(json, "size", false);
+        json_number(json, messages[i].size, 0);
+        json_key(json, "record", false);
+        json_number(json, messages[i].record, 0);
+        json_key(json, "flight", false);
+        json_number(json, messages[i].flight, 0);
+        json_key(json, "encrypted", false);
+        json_text(json, messages[i].encrypted ? "true" : "false");
+        json_raw(json, "}", 1);
+    }
+    json_raw(json, "]", 1);
+}
+
 /* The ClientHello's facts, in the record's order and with its keys. */
 static const struct {
     enum hslog_hello_fact fact;
@@ -221,6 +288,8 @@ char *hslog_record_json(const struct hslog_record *record, const char *peer, con
     json_raw(&json, "{", 1);
     json_negotiated(&json, record, peer, session);
     json_stages(&json, record);
+    json_randoms(&json, record);
+    json_messages(&json, record);
     json_client_hello(&json, hello);
     json_key(&json, "certificates", false);
     json_raw(&json, "[", 1);

@@ -17,6 +17,15 @@
 struct tls_session;
 
 #define HSLOG_MAX_STAGES 24
+#define HSLOG_MAX_WIRE_RECORDS 16
+#define HSLOG_CLIENT 0
+#define HSLOG_SERVER 1
+
+/* A record on the wire (its header): content type and fragment length. */
+struct hslog_wire_record {
+    uint8_t type;
+    uint16_t length;
+};
 
 /* A stage logged, and when (milliseconds since the connection's first byte). */
 struct hslog_stage_time {
@@ -31,7 +40,20 @@ struct hslog_record {
     uint16_t group;                 /* 0 if unknown */
     uint16_t signature_algorithm;   /* 0 if unknown */
     bool resumed;
+    bool hello_retry;
+    bool failed;                    /* the handshake stopped (the record of a failure) */
+    enum hs_stage failed_at;        /* where, when failed */
+    int alert_sent;                 /* description, -1 if none */
+    int alert_received;
     double handshake_ms;
+    bool randoms_known;             /* client_random and server_random are filled in */
+    uint8_t client_random[32];
+    uint8_t server_random[32];
+    size_t session_id_length;       /* the ServerHello's session id (TLS 1.3: the echo) */
+    uint8_t session_id[32];
+    /* the first records each way ([HSLOG_CLIENT], [HSLOG_SERVER]), in order */
+    size_t wire_count[2];
+    struct hslog_wire_record wire[2][HSLOG_MAX_WIRE_RECORDS];
     size_t stage_count;
     struct hslog_stage_time stages[HSLOG_MAX_STAGES];
     enum clienthello_status hello_status;
@@ -43,6 +65,9 @@ struct hslog_record {
  * may be 0); the caller fills in the rest and frees it. NULL when out of
  * memory. */
 struct hslog_record *hslog_record_new(const unsigned char *hello_bytes, size_t hello_length);
+
+/* Records of a failure are not kept today (the connection closes); the
+ * renderers (ladder.c) still draw them. */
 
 /* The record as JSON (malloc'd; NULL when out of memory). `session` is the
  * connection's, for the chain sent and the negotiated names. */

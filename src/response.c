@@ -214,30 +214,56 @@ size_t response_redirect_location(const struct http_request *request, char *out,
     return length;
 }
 
-static bool is_handshake_endpoint(const struct tlsd_config *config, const struct http_request *request)
+/* The handshake endpoint's representations: the path itself is the JSON,
+ * the path plus a suffix the ladder drawn. */
+static const struct {
+    const char *suffix;
+    const char *content_type;
+} handshake_formats[] = {
+    [RESPONSE_HANDSHAKE_JSON] = { "", "application/json" },
+    [RESPONSE_HANDSHAKE_SVG] = { ".svg", "image/svg+xml" },
+    [RESPONSE_HANDSHAKE_TEXT] = { ".txt", "text/plain; charset=utf-8" },
+};
+
+/* Whether the request is for the handshake endpoint, and in which format. */
+static bool is_handshake_endpoint(const struct tlsd_config *config, const struct http_request *request,
+                                  enum response_handshake_format *format)
 {
     const char *endpoint = config->handshake_endpoint;
-    return endpoint && request->path_length == strlen(endpoint) &&
-           memcmp(request->path, endpoint, request->path_length) == 0;
+    if (endpoint == NULL)
+        return false;
+    size_t length = strlen(endpoint);
+    if (request->path_length < length || memcmp(request->path, endpoint, length) != 0)
+        return false;
+    for (size_t i = 0; i < sizeof handshake_formats / sizeof *handshake_formats; i++) {
+        const char *suffix = handshake_formats[i].suffix;
+        if (request->path_length == length + strlen(suffix) &&
+            memcmp(request->path + length, suffix, strlen(suffix)) == 0) {
+            *format = (enum response_handshake_format)i;
+            return true;
+        }
+    }
+    return false;
 }
 
 /* This connection's own handshake, and nobody else's: never stored, no
- * validators, and the strictest policy (it is JSON, nothing runs in it). */
+ * validators, and the strictest policy (JSON, an SVG drawn with
+ * presentation attributes only, or text: nothing runs in any of them). */
 static void plan_handshake_record(const struct response_context *context, struct response_plan *plan,
-                                  bool is_head)
+                                  enum response_handshake_format format, bool is_head)
 {
     plan->content_security_policy = RESPONSE_ENDPOINT_CSP;
-    if (context->handshake == NULL || context->handshake_json == NULL) {
+    if (context->handshake == NULL || context->handshake_body == NULL) {
         plan_error(context, plan, 404, is_head);
         return;
     }
-    char *json = context->handshake_json(context->handshake);
+    char *json = context->handshake_body(context->handshake, format);
     if (json == NULL) {
         plan_error(context, plan, 500, is_head);
         return;
     }
     plan->status = 200;
-    plan->content_type = "application/json";
+    plan->content_type = handshake_formats[format].content_type;
     plan->content_length = strlen(json);
     plan_add_header(plan, "Cache-Control", "no-store");
     if (is_head || plan->content_length == 0) {
@@ -452,8 +478,9 @@ void response_plan(const struct response_context *context, const struct http_req
         plan_error(context, plan, 413, is_head);
         return;
     }
-    if (is_handshake_endpoint(context->config, request)) {
-        plan_handshake_record(context, plan, is_head);
+    enum response_handshake_format format;
+    if (is_handshake_endpoint(context->config, request, &format)) {
+        plan_handshake_record(context, plan, format, is_head);
         return;
     }
     plan_file(context, request, plan, is_head);

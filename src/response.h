@@ -26,14 +26,15 @@ struct cached_body;
 #define RESPONSE_HEADERS_SIZE (HTTP_MAX_TARGET_BYTES * 3 + 256)
 /* An error page (http_error_body). */
 #define RESPONSE_INLINE_SIZE 512
-/* The handshake endpoint's policy, whatever the site's: JSON for this
- * connection's page to fetch, never a document to run or frame. */
+/* The handshake endpoint's policy, whatever the site's: JSON, an SVG
+ * (presentation attributes only) or text for this connection's page to
+ * fetch, never a document to run or frame. */
 #define RESPONSE_ENDPOINT_CSP "default-src 'none'; frame-ancestors 'none'"
 
 enum response_body_source {
     RESPONSE_BODY_NONE,    /* nothing after the head: HEAD, an empty file */
     RESPONSE_BODY_INLINE,  /* plan->inline_body: an error page */
-    RESPONSE_BODY_MEMORY,  /* plan->memory, malloc'd: the handshake record as JSON */
+    RESPONSE_BODY_MEMORY,  /* plan->memory, malloc'd: the handshake record (JSON, SVG, text) */
     RESPONSE_BODY_CACHED,  /* plan->cached: a file_cache body, held for the plan */
     RESPONSE_BODY_FILE,    /* plan->fd: an open file */
 };
@@ -58,9 +59,18 @@ struct response_plan {
     int fd;
 };
 
-/* The record of the connection's own handshake, as JSON (malloc'd; NULL
- * when out of memory). Called only for the handshake endpoint. */
-typedef char *response_handshake_json(const void *handshake);
+/* The handshake endpoint's representations of the record: the endpoint's
+ * path is the JSON, the path plus ".svg" or ".txt" the ladder drawn. */
+enum response_handshake_format {
+    RESPONSE_HANDSHAKE_JSON,
+    RESPONSE_HANDSHAKE_SVG,
+    RESPONSE_HANDSHAKE_TEXT,
+};
+
+/* The record of the connection's own handshake in `format` (malloc'd,
+ * NUL-terminated; NULL when out of memory). Called only for the handshake
+ * endpoint. */
+typedef char *response_handshake_body(const void *handshake, enum response_handshake_format format);
 
 struct response_context {
     const struct tlsd_config *config;  /* document root's index, dot files, the handshake endpoint */
@@ -68,8 +78,8 @@ struct response_context {
     struct file_cache *file_cache;     /* NULL: look up on disk every time */
     time_t now;                        /* monotonic seconds, for the file cache */
     long long date;                    /* seconds since the epoch: the response's Date */
-    response_handshake_json *handshake_json;
-    const void *handshake;             /* handshake_json's argument; NULL: this connection has no record (404) */
+    response_handshake_body *handshake_body;
+    const void *handshake;             /* handshake_body's argument; NULL: this connection has no record (404) */
 };
 
 /* Decide the answer to `request`. Every resource the plan takes (an open

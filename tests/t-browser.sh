@@ -116,6 +116,14 @@ else
 fi
 check "no handshake failed while Chromium trusted the CA" sh -c "! grep -q 'stage=handshake_failed' '$WORK/tlsd.log'"
 
+# The ladder at the top is an <img>: Chromium fetched it, and the SVG
+# draws the version the page names.
+check "the page's <img> ladder loaded (handshake.svg, 200)" log_has "handshake\.svg.* status=200"
+chromium "$WORK/home" --virtual-time-budget=10000 --dump-dom "$(url $ENDPOINT.svg)" \
+    >"$WORK/ladder.svg" 2>"$WORK/chromium-ladder.err"
+check "Chromium's own ladder names the page's version ($version)" \
+    grep -q "<title id=\"ladder-title\">Your $(echo "$version" | sed 's/TLS/TLS /') handshake" "$WORK/ladder.svg"
+
 # ---- a screenshot at desktop width
 chromium "$WORK/home" --virtual-time-budget=10000 --hide-scrollbars --window-size=1280,2400 \
     --screenshot="$WORK/screenshot.png" "$(url /)" >/dev/null 2>"$WORK/chromium-screenshot.err"

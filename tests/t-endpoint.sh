@@ -20,6 +20,14 @@ check "the record is the requester's own connection (its port)" \
 logged=$(sed -n "s/.* conn=$conn .*stage=\([a-z_0-9]*\) .*/\1/p" "$WORK/tlsd.log" | tr '\n' ' ' | sed 's/ $//')
 recorded=$(jq -r '[.stages[].stage] | join(" ")' "$WORK/record.json")
 check "the record's stages are the logged ones, in order" test "$recorded" = "$logged"
+check "the record's messages are the logged stages, less the end" \
+    test "$(jq -r '[.messages[].stage] | join(" ")' "$WORK/record.json")" = "$(echo "$logged" | sed 's/ established$//')"
+check "each message has its record, size and flight, in order" \
+    jq -e '.messages | (all(.record > 0 and .size > 0 and .flight > 0)) and ([.[].flight] == ([.[].flight] | sort))' "$WORK/record.json"
+check "a full TLS 1.2 handshake: two round trips, Finished both ways encrypted" \
+    jq -e '.round_trips == 2 and ([.messages[] | select(.encrypted) | .message] == ["Finished", "Finished"])' "$WORK/record.json"
+check "the record has the randoms and the session id, as hex" \
+    jq -e '(.client_random | test("^[0-9a-f]{64}$")) and (.server_random | test("^[0-9a-f]{64}$")) and (.session_id | test("^([0-9a-f]{2})*$"))' "$WORK/record.json"
 established=$(grep " conn=$conn .*stage=established " "$WORK/tlsd.log")
 check "version and suite agree with the log" sh -c "echo '$established' | grep -q 'version=$(jq -r .version "$WORK/record.json") suite=$(jq -r .suite_mbedtls "$WORK/record.json") '"
 check "the record names the IANA suite, group and signature" \

@@ -350,14 +350,19 @@ START_TEST(test_method_405_and_body_413)
 }
 END_TEST
 
-static char *json_of(const void *handshake)
+static char *json_of(const void *handshake, enum response_handshake_format format)
 {
+    if (format == RESPONSE_HANDSHAKE_SVG)
+        return strdup("<svg/>");
+    if (format == RESPONSE_HANDSHAKE_TEXT)
+        return strdup("ladder\n");
     return strdup((const char *)handshake);
 }
 
-static char *json_fails(const void *handshake)
+static char *json_fails(const void *handshake, enum response_handshake_format format)
 {
     (void)handshake;
+    (void)format;
     return NULL;
 }
 
@@ -365,7 +370,7 @@ START_TEST(test_handshake_endpoint)
 {
     setup_root(_i);
     struct response_plan plan;
-    context.handshake_json = json_of;
+    context.handshake_body = json_of;
     context.handshake = "{\"stages\":[]}";
     plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT "?x", NULL, &plan);
     ck_assert_int_eq(plan.status, 200);
@@ -380,6 +385,26 @@ START_TEST(test_handshake_endpoint)
     response_plan_release(&plan);
     ck_assert_ptr_null(plan.memory);
 
+    /* the ladder, drawn: SVG and text, under the endpoint's path and policy */
+    plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT ".svg?x", NULL, &plan);
+    ck_assert_int_eq(plan.status, 200);
+    ck_assert_str_eq(plan.content_type, "image/svg+xml");
+    ck_assert_str_eq(plan.headers, "Cache-Control: no-store\r\n");
+    ck_assert_str_eq(plan.content_security_policy, RESPONSE_ENDPOINT_CSP);
+    ck_assert_uint_eq(plan.content_length, 6);
+    response_plan_release(&plan);
+    plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT ".txt", NULL, &plan);
+    ck_assert_int_eq(plan.status, 200);
+    ck_assert_str_eq(plan.content_type, "text/plain; charset=utf-8");
+    ck_assert_str_eq(plan.headers, "Cache-Control: no-store\r\n");
+    ck_assert_uint_eq(plan.content_length, 7);
+    response_plan_release(&plan);
+    /* other suffixes are ordinary paths */
+    plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT ".png", NULL, &plan);
+    ck_assert_int_eq(plan.status, 404);
+    ck_assert_ptr_ne(plan.content_security_policy, RESPONSE_ENDPOINT_CSP);
+    response_plan_release(&plan);
+
     plan_for("HEAD", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT, NULL, &plan);
     ck_assert_int_eq(plan.status, 200);
     ck_assert_uint_eq(plan.content_length, 13);
@@ -387,16 +412,20 @@ START_TEST(test_handshake_endpoint)
     response_plan_release(&plan);
 
     /* out of memory making the JSON */
-    context.handshake_json = json_fails;
+    context.handshake_body = json_fails;
     plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT, NULL, &plan);
     assert_error_page(&plan, 500, true);
     response_plan_release(&plan);
 
     /* a connection without a record */
-    context.handshake_json = json_of;
+    context.handshake_body = json_of;
     context.handshake = NULL;
     plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT, NULL, &plan);
     assert_error_page(&plan, 404, true);
+    response_plan_release(&plan);
+    plan_for("GET", CONFIG_DEFAULT_HANDSHAKE_ENDPOINT ".svg", NULL, &plan);
+    assert_error_page(&plan, 404, true);
+    ck_assert_str_eq(plan.content_security_policy, RESPONSE_ENDPOINT_CSP);
     response_plan_release(&plan);
 
     /* the endpoint off: the path is looked up as a file */

@@ -58,6 +58,11 @@
     return out;
   }
 
+  /* a 32-byte value as lower-case hex, as the record has it, or null */
+  function hex(value) {
+    return typeof value === 'string' && /^[0-9a-f]{64}$/.test(value) ? value : null;
+  }
+
   function object(value) {
     return value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
   }
@@ -203,10 +208,21 @@
       return undefined;
     }
     function has(name) { return at(name) !== undefined; }
+    var messages = (Array.isArray(record.messages) ? record.messages : []).map(object);
+    /* the ladder's flight of a stage's (first) message */
+    function flightOf(name) {
+      for (var i = 0; i < messages.length; i++) {
+        if (messages[i].stage === name && num(messages[i].flight) !== null) return messages[i].flight;
+      }
+      return null;
+    }
     function when(name) {
       var t = at(name);
-      return t === undefined || t === null ? null : 'at ' + ms(t);
+      if (t === undefined || t === null) return null;
+      var flight = flightOf(name);
+      return 'at ' + ms(t) + (flight !== null ? ' \u00b7 flight ' + flight : '');
     }
+    var roundTrips = num(record.round_trips);
     var retried = has('hello_retry_request');
     var certificates = (Array.isArray(record.certificates) ? record.certificates : []).filter(function (c) {
       return c !== null && typeof c === 'object' && !Array.isArray(c);
@@ -310,6 +326,11 @@
           '. JA4 sorts the lists it hashes, so it stays the same across this browser\u2019s connections; ' +
           'JA3 keeps the order of the extensions, which some browsers, Chromium among them, shuffle on every connection.'));
       }
+      var clientRandom = hex(record.client_random);
+      if (clientRandom) {
+        box.appendChild(node('p', '', 'As Wireshark shows it, under Handshake Protocol: Client Hello: ',
+          node('code', 'hex', 'Random: ' + clientRandom)));
+      }
       var details = node('details', '', node('summary', '', 'Everything it offered, in its order'));
       [['Cipher suites', suites, suite], ['Groups', groups, group], ['Key shares', shares, group],
         ['Signature algorithms', sigalgs, signature], ['ALPN', alpns, alpn], ['Extensions', extensions, undefined]]
@@ -351,6 +372,24 @@
       }
       if (resumed) {
         box.appendChild(node('p', '', 'tlsd accepted your browser\u2019s offer to resume an earlier session: it skips the certificate and the new signature.'));
+      }
+      var serverRandom = hex(record.server_random);
+      var sessionId = typeof record.session_id === 'string' && /^([0-9a-f]{2})*$/.test(record.session_id) ? record.session_id : null;
+      if (serverRandom) {
+        box.appendChild(node('p', '', 'As Wireshark shows it, under Handshake Protocol: Server Hello: ',
+          node('code', 'hex', 'Random: ' + serverRandom), ', ',
+          node('code', 'nw', 'Session ID Length: ' + (sessionId === null ? '?' : sessionId.length / 2)),
+          sessionId ? [', ', node('code', 'hex', 'Session ID: ' + sessionId)] : null,
+          tls13 ? ' (in TLS 1.3 only an echo of the browser\u2019s, kept for middleboxes)' : null, '.'));
+      }
+      var postQuantum = groups.concat(shares).filter(function (g, i, all) {
+        return /MLKEM|Kyber/i.test(g) && all.indexOf(g) === i && g !== group;
+      });
+      if (postQuantum.length) {
+        box.appendChild(node('p', 'note', 'Your browser also offered the post-quantum hybrid ',
+          postQuantum.length === 1 ? 'group ' : 'groups ', codes(postQuantum), ', which tlsd did not pick: ',
+          'the Mbed TLS it is built on has no ML-KEM, so tlsd chose ', group ? code(group) : 'a classical group',
+          '. A recording of this connection is therefore not protected against a future quantum computer.'));
       }
     }
 
@@ -410,7 +449,37 @@
       }
     }
 
+    /* ---- step 5's note on RSA key exchange: what happened instead */
+    var rsa = $('rsa-key-exchange');
+    if (rsa && (tls12 || tls13)) {
+      var instead;
+      if (resumed && tls12) {
+        instead = ['no key exchange at all: your browser resumed an earlier session and both sides reused its keys, agreed then by ECDHE.'];
+      } else if (resumed) {
+        instead = ['your browser resumed an earlier session with a pre-shared key (PSK) from it',
+          group ? [', mixed with fresh key shares on ', code(group), ' (ECDHE), so this connection is still forward secret.'] : '.'];
+      } else {
+        instead = ['one-time key shares', group ? [' on ', code(group)] : null,
+          tls13 ? ' in the two hellos' : ' in ServerKeyExchange and ClientKeyExchange',
+          ', and tlsd\u2019s certificate key only signed', signature ? [' (', code(signature), ')'] : null, '.'];
+      }
+      rsa.appendChild(node('span', 'aside', ' On your connection: ', instead));
+    }
+
+    /* ---- the round trips, as many as yours took */
+    var trips = $('round-trips');
+    if (trips && roundTrips !== null && (tls12 || tls13)) {
+      trips.textContent = 'A full TLS 1.2 handshake takes two round trips before the browser can send its request. Yours took ' +
+        plural(roundTrips, 'round trip', 'round trips') +
+        (tls13 ? (retried ? ' (TLS 1.3, one more for the HelloRetryRequest)' : resumed ? ' (a TLS 1.3 resumption)' : ' (TLS 1.3)')
+          : resumed ? ' (a resumed TLS 1.2 session: tlsd sends its Finished first)' : '') + '.';
+    }
+
     /* ---- step 6: ChangeCipherSpec + Finished */
+    var finishedHeading = $('finished-heading');
+    if (finishedHeading && tls13) finishedHeading.textContent = 'Finished, both ways (TLS 1.3 has no ChangeCipherSpec)';
+    var finishedDir = $('finished-dir');
+    if (finishedDir && (tls13 || resumed)) finishedDir.textContent = 'server \u2192 browser, then browser \u2192 server (in your handshake)';
     box = yours('step-finished', 'In your handshake', when('established'));
     if (box) {
       var names = { change_cipher_spec_client: 'ChangeCipherSpec from your browser', finished_client: 'Finished from your browser',
