@@ -75,10 +75,10 @@ if "READY" in os.environ:
 time.sleep(60)
 EOF
 
-printf '%-56s %s\n' "idle connection" "KB per connection"
-printf '%-56s %s\n' "TCP, no byte sent (before any TLS)" "$(run tcp)"
+printf '%-62s %s\n' "idle connection" "KB per connection"
+printf '%-62s %s\n' "TCP, no byte sent (before any TLS)" "$(run tcp)"
 for capture in off on; do
     configure $capture
-    printf '%-56s %s\n' "TLS established, no request, handshake_capture $capture" "$(run tls)"
-    printf '%-56s %s\n' "TLS established, after one request, handshake_capture $capture" "$(run request)"
+    printf '%-62s %s\n' "TLS established, no request, handshake_capture $capture" "$(run tls)"
+    printf '%-62s %s\n' "TLS established, after one request, handshake_capture $capture" "$(run request)"
 done
