@@ -7,7 +7,7 @@
 # (with Mbed TLS 3.6) TLS 1.3. Its Decryption Secrets Block holds this
 # connection's secrets only (curl's own key log says which), another
 # connection's capture holds none of them, the server's key is never in
-# it, and handshake_capture off answers 404.
+# it, a capture stops at its bound, and handshake_capture off answers 404.
 . "${TESTS_SRCDIR:-$(dirname "$0")}/lib.sh"
 
 command -v tshark >/dev/null 2>&1 || skip_all "tshark is needed (apt-get install tshark)"
@@ -109,6 +109,18 @@ EOF
 # the handshake record's endpoint is untouched; HEAD gives the length
 check "the JSON endpoint still answers" sh -c "curl_tls() { curl -sS --noproxy '*' --max-time 10 --cacert '$CA' \
     --resolve 'localhost:$PORT:127.0.0.1' \"\$@\"; }; curl_tls '$(url /.well-known/tlsd/handshake)' | grep -q '\"stages\"'"
+stop_tlsd
+
+# bounded: after a 40 KB download the server's bytes stop, the comment
+# says so, and the client's request for the capture is still there
+mkdir "$WORK/site"
+head -c 40000 /dev/zero | tr '\0' 'y' >"$WORK/site/big.txt"
+DOCROOT="$WORK/site" start_tlsd
+curl_tls -o "$WORK/big.txt" "$(url /big.txt)" -o "$WORK/cut.pcapng" "$(url "$ENDPOINT?cut")"
+size=$(wc -c <"$WORK/cut.pcapng")
+check "a capture stays under its bound (32 KiB of bytes, headers, secrets): $size bytes" test "$size" -lt 40000
+check "its comment says where it stopped" grep -qa "Capture stopped for the server's bytes" "$WORK/cut.pcapng"
+check "the request for it still decrypts" sh -c "tshark -r '$WORK/cut.pcapng' -Y http 2>/dev/null | grep -q 'GET $ENDPOINT?cut'"
 stop_tlsd
 
 printf 'handshake_capture off\n' >"$WORK/off.conf"
