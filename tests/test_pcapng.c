@@ -2,8 +2,10 @@
 /* test_pcapng.c: unit tests for the pcapng writer (src/pcapng.c): block
  * types and lengths at both ends, 32-bit alignment, the Decryption
  * Secrets Block, IPv4 and IPv6 headers, and TCP sequence and
- * acknowledgement numbers that follow the bytes. */
+ * acknowledgement numbers that follow the bytes; and for the connection's
+ * capture made of it (src/capture.c): its bound and its file. */
 #include "pcapng.h"
+#include "capture.h"
 
 #include <check.h>
 #include <stdlib.h>
@@ -217,6 +219,109 @@ START_TEST(test_limits)
 }
 END_TEST
 
+/* The blocks of a capture's file, by type: counts[0] SHB, [1] IDB, [2] DSB, [3] EPB. */
+static void count_blocks(const uint8_t *file, size_t length, unsigned counts[4])
+{
+    memset(counts, 0, 4 * sizeof *counts);
+    ck_assert_uint_eq(check_blocks(file, file + length) > 0, 1);
+    for (const uint8_t *at = file; at < file + length; at += get32le(at + 4)) {
+        uint32_t type = get32le(at);
+        counts[type == PCAPNG_BLOCK_SECTION_HEADER ? 0 : type == PCAPNG_BLOCK_INTERFACE ? 1
+               : type == PCAPNG_BLOCK_DECRYPTION_SECRETS ? 2 : 3]++;
+    }
+}
+
+START_TEST(test_capture_file)
+{
+    struct capture *capture = capture_create(7, "192.0.2.1:50000", -1);
+    ck_assert_ptr_nonnull(capture);
+    static const char line[] = "CLIENT_RANDOM 00 11\n";
+    uint8_t hello[100], flight[200];
+    memset(hello, 0x16, sizeof hello);
+    memset(flight, 0x17, sizeof flight);
+    capture_bytes(capture, true, hello, sizeof hello);
+    capture_key_log(capture, line, sizeof line - 1);
+    capture_bytes(capture, false, flight, sizeof flight);
+    capture_bytes(capture, false, flight, 0);  /* nothing: no packet */
+    size_t length = 0;
+    uint8_t *file = capture_pcapng(capture, &length);
+    ck_assert_ptr_nonnull(file);
+    unsigned counts[4];
+    count_blocks(file, length, counts);
+    ck_assert_uint_eq(counts[0], 1);
+    ck_assert_uint_eq(counts[1], 1);
+    ck_assert_uint_eq(counts[2], 1);
+    ck_assert_uint_eq(counts[3], 3 + 2);
+    /* the secrets come before the first packet, as they are */
+    const uint8_t *secrets = file + get32le(file + 4);
+    secrets += get32le(secrets + 4);
+    ck_assert_uint_eq(get32le(secrets), PCAPNG_BLOCK_DECRYPTION_SECRETS);
+    ck_assert_uint_eq(get32le(secrets + 12), sizeof line - 1);
+    ck_assert_mem_eq(secrets + 16, line, sizeof line - 1);
+    /* the first data packet: the client's address and port, its bytes */
+    const uint8_t *packet = secrets + get32le(secrets + 4);
+    for (int i = 0; i < 3; i++)
+        packet += get32le(packet + 4);
+    uint32_t ip_length;
+    const uint8_t *ip = packet_of(packet, &ip_length);
+    ck_assert_uint_eq(ip_length, 40 + sizeof hello);
+    ck_assert_mem_eq(ip + 12, client4, 4);
+    ck_assert_uint_eq(get16be(ip + 20), 50000);
+    ck_assert_mem_eq(ip + 40, hello, sizeof hello);
+    ck_assert(memmem(file, length, "Capture stopped", 15) == NULL);
+    free(file);
+    capture_free(capture);
+}
+END_TEST
+
+START_TEST(test_capture_bound)
+{
+    struct capture *capture = capture_create(8, "[2001:db8::1]:443", -1);
+    ck_assert_ptr_nonnull(capture);
+    uint8_t chunk[1000];
+    memset(chunk, 0xaa, sizeof chunk);
+    size_t kept = 0;
+    for (int i = 0; i < 40; i++)
+        capture_bytes(capture, false, chunk, sizeof chunk);
+    ck_assert(!capture_full(capture));
+    /* the client's bytes still fit: the reserve */
+    for (int i = 0; i < 40; i++)
+        capture_bytes(capture, true, chunk, sizeof chunk);
+    ck_assert(capture_full(capture));
+    size_t length = 0;
+    uint8_t *file = capture_pcapng(capture, &length);
+    ck_assert_ptr_nonnull(file);
+    unsigned counts[4];
+    count_blocks(file, length, counts);
+    /* 16-byte chunk headers: (32768 - 4096) / 1016 = 28 of the server's,
+     * then 4 of the client's up to 32768 */
+    kept = counts[3] - 3;
+    ck_assert_uint_eq(kept, 28 + 4);
+    ck_assert_uint_le(kept * 1016, CAPTURE_MAX_BYTES);
+    ck_assert(memmem(file, length, "Capture stopped for both directions", 35) != NULL);
+    /* IPv6 from the peer's text */
+    const uint8_t *packet = file;
+    for (int i = 0; i < 3; i++)
+        packet += get32le(packet + 4);
+    uint32_t ip_length;
+    ck_assert_uint_eq(packet_of(packet, &ip_length)[0] >> 4, 6);
+    free(file);
+    capture_free(capture);
+    /* an IPv4 client on a dual-stack socket is IPv4 */
+    capture = capture_create(9, "[::ffff:192.0.2.1]:50000", -1);
+    capture_bytes(capture, true, chunk, 10);
+    file = capture_pcapng(capture, &length);
+    packet = file;
+    for (int i = 0; i < 3; i++)
+        packet += get32le(packet + 4);
+    const uint8_t *ip = packet_of(packet, &ip_length);
+    ck_assert_uint_eq(ip[0], 0x45);
+    ck_assert_mem_eq(ip + 12, client4, 4);
+    free(file);
+    capture_free(capture);
+}
+END_TEST
+
 static Suite *pcapng_suite(void)
 {
     Suite *s = suite_create("pcapng");
@@ -227,6 +332,10 @@ static Suite *pcapng_suite(void)
     tcase_add_test(tc, test_ipv6);
     tcase_add_test(tc, test_limits);
     suite_add_tcase(s, tc);
+    TCase *capture = tcase_create("capture");
+    tcase_add_test(capture, test_capture_file);
+    tcase_add_test(capture, test_capture_bound);
+    suite_add_tcase(s, capture);
     return s;
 }
 
