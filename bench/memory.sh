@@ -3,7 +3,9 @@
 # bench/memory.sh: what an idle connection costs tlsd, in resident memory:
 #  - a TCP connection that has not sent a byte (no Mbed TLS context yet),
 #  - an established TLS connection that has not sent a request,
-#  - an established TLS connection after one request (keep-alive, idle).
+#  - an established TLS connection after one request (keep-alive, idle);
+# the last two with handshake_capture on (the default: each connection
+# keeps its first bytes and secrets, at most 32 KiB) and off.
 #
 #   bench/memory.sh [--connections N]     (default 1000)
 #
@@ -17,7 +19,12 @@ connections=1000
 BENCH_NAME=memory
 . bench/lib.sh
 need python3 python3
-printf 'workers %s\nlog_level error\nmax_connections %d\nhandshake_timeout 60\n' "${TLSD_WORKERS:-1}" $((connections * 4 + 10)) >"$work/tlsd.conf"
+# configure CAPTURE: tlsd.conf with handshake_capture CAPTURE (on or off)
+configure() {
+    printf 'workers %s\nlog_level error\nmax_connections %d\nhandshake_timeout 60\nhandshake_capture %s\n' \
+        "${TLSD_WORKERS:-1}" $((connections * 4 + 10)) "$1" >"$work/tlsd.conf"
+}
+configure on
 ulimit -n $((connections * 2 + 100)) 2>/dev/null || true
 
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
@@ -68,7 +75,10 @@ if "READY" in os.environ:
 time.sleep(60)
 EOF
 
-printf '%-44s %s\n' "idle connection" "KB per connection"
-printf '%-44s %s\n' "TCP, no byte sent (before any TLS)" "$(run tcp)"
-printf '%-44s %s\n' "TLS established, no request" "$(run tls)"
-printf '%-44s %s\n' "TLS established, after one request" "$(run request)"
+printf '%-62s %s\n' "idle connection" "KB per connection"
+printf '%-62s %s\n' "TCP, no byte sent (before any TLS)" "$(run tcp)"
+for capture in off on; do
+    configure $capture
+    printf '%-62s %s\n' "TLS established, no request, handshake_capture $capture" "$(run tls)"
+    printf '%-62s %s\n' "TLS established, after one request, handshake_capture $capture" "$(run request)"
+done

@@ -102,6 +102,7 @@ void config_init(struct tlsd_config *config)
     config->log_format = LOG_FORMAT_TEXT;
     config->hsts = 0;
     config->handshake_endpoint = strdup(CONFIG_DEFAULT_HANDSHAKE_ENDPOINT);
+    config->handshake_capture = true;
     config->content_security_policy = strdup(CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
     config->precompressed = true;
     config->cache_control[CONFIG_CACHE_HTML] = strdup(CONFIG_DEFAULT_CACHE_CONTROL_HTML);
@@ -376,6 +377,7 @@ static const struct config_key config_keys[] = {
     { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },
     { "hsts",               VALUE_UNSIGNED_LONG,   FIELD(hsts), 0, 63072000, "a number of seconds" },
     { "handshake_endpoint", VALUE_OPTIONAL_PATH,   FIELD(handshake_endpoint), 0, 0, NULL },
+    { "handshake_capture",  VALUE_BOOL,            FIELD(handshake_capture), 0, 0, NULL },
     { "content_security_policy", VALUE_HEADER,    FIELD(content_security_policy), 0, 0, NULL },
     { "precompressed",      VALUE_BOOL,            FIELD(precompressed), 0, 0, NULL },
     { "cache_control",      VALUE_CACHE_CONTROL,   FIELD(cache_control), 0, 0, NULL },

@@ -72,6 +72,7 @@ struct tlsd_config {
     enum log_format log_format;
     unsigned long hsts;             /* seconds; 0 = no header */
     char *handshake_endpoint;       /* URL path of the handshake record; NULL = off */
+    bool handshake_capture;         /* keep each connection's first bytes and secrets for ENDPOINT.pcapng */
     char *content_security_policy;  /* the header's value for the site; NULL = off */
     bool precompressed;             /* serve FILE.br / FILE.gz beside FILE to clients that accept them */
     char *cache_control[CONFIG_CACHE_CLASSES];  /* the header's value per class; NULL = none */

@@ -25,6 +25,7 @@
 #include <event2/buffer.h>
 #include <event2/event.h>
 
+#include "capture.h"
 #include "clock.h"
 #include "file_cache.h"
 #include "hslog.h"
@@ -77,6 +78,7 @@ struct connection {
     struct tls_session *tls;
     struct hslog *hslog;          /* the handshake log, allocated with the TLS context */
     struct hslog_record *handshake_record;  /* for the handshake endpoint, NULL if off */
+    struct capture *capture;      /* its first bytes and secrets (handshake_capture), NULL if off */
     char *owned_body;             /* a body sent from memory that is ours to free (the record as JSON) */
     bool tls_started;
     bool established;
@@ -186,6 +188,7 @@ static void connection_destroy(struct connection *connection, const char *reason
         close(connection->file_fd);
     file_cache_release(connection->cached_body);
     free(connection->handshake_record);
+    capture_free(connection->capture);
     free(connection->owned_body);
     free(connection->proxy_bytes);
     if (connection->request != loop->shared_request)
@@ -373,6 +376,52 @@ static bool looks_like_plain_http(const unsigned char *bytes, size_t length)
     return false;
 }
 
+/* The observer of the wire: the handshake log while the handshake lasts,
+ * the capture while it keeps bytes. */
+static void observe_step(void *context, struct tls_session *session, enum tls_handshake_state state_before,
+                         enum tls_handshake_state state_after, int result)
+{
+    struct connection *connection = context;
+    if (connection->hslog)
+        hslog_step(connection->hslog, session, state_before, state_after, result);
+}
+
+static void observe_received(void *context, const unsigned char *bytes, size_t length)
+{
+    struct connection *connection = context;
+    if (connection->hslog)
+        hslog_received(connection->hslog, bytes, length);
+    if (connection->capture)
+        capture_bytes(connection->capture, true, bytes, length);
+}
+
+static void observe_sent(void *context, const unsigned char *bytes, size_t length)
+{
+    struct connection *connection = context;
+    if (connection->hslog)
+        hslog_sent(connection->hslog, bytes, length);
+    if (connection->capture)
+        capture_bytes(connection->capture, false, bytes, length);
+}
+
+static void capture_key_log_line(void *context, const char *line, size_t length)
+{
+    struct connection *connection = context;
+    capture_key_log(connection->capture, line, length);
+}
+
+/* Only a connection that can ask for its capture keeps one; without
+ * memory it simply has none (the endpoint answers 404). */
+static void start_capture(struct connection *connection)
+{
+    const struct tlsd_config *config = connection->config;
+    if (!config->handshake_capture || config->handshake_endpoint == NULL)
+        return;
+    connection->capture = capture_create(connection->id, connection->peer, connection->fd);
+    if (connection->capture)
+        tls_session_on_key_log(connection->tls, capture_key_log_line, connection);
+}
+
 static enum action start_tls(struct connection *connection)
 {
     unsigned char peek[8];
@@ -411,8 +460,9 @@ static enum action start_tls(struct connection *connection)
         return fail_handshake(connection, "setup_failed", result);
     connection->tls_started = true;
     hslog_init(connection->hslog, connection->id, connection->peer, &connection->first_byte_at);
+    start_capture(connection);
     const struct tls_observer observer = {
-        .on_step = hslog_step, .on_received = hslog_received, .on_sent = hslog_sent, .context = connection->hslog,
+        .on_step = observe_step, .on_received = observe_received, .on_sent = observe_sent, .context = connection,
     };
     tls_session_observe(connection->tls, &observer);
     if (connection->config->handshake_endpoint)
@@ -434,8 +484,16 @@ static enum action do_handshake(struct connection *connection)
         hslog_free(connection->hslog);
         free(connection->hslog);
         connection->hslog = NULL;
-        /* the handshake is over: stop watching the wire */
-        tls_session_observe(connection->tls, NULL);
+        /* the handshake is over: only the capture still watches the wire */
+        tls_session_on_key_log(connection->tls, NULL, NULL);
+        if (connection->capture && !capture_full(connection->capture)) {
+            const struct tls_observer observer = {
+                .on_received = observe_received, .on_sent = observe_sent, .context = connection,
+            };
+            tls_session_observe(connection->tls, &observer);
+        } else {
+            tls_session_observe(connection->tls, NULL);
+        }
         connection->phase = PHASE_READ_REQUEST;
         set_timer(connection, connection->config->idle_timeout);
         return ACTION_CONTINUE;
@@ -545,6 +603,12 @@ static char *handshake_body(const void *handshake, enum response_handshake_forma
     return hslog_record_json(connection->handshake_record, connection->peer, connection->tls);
 }
 
+/* ENDPOINT.pcapng's body: this connection's capture, nobody else's. */
+static char *capture_pcapng_body(const void *capture, size_t *length)
+{
+    return (char *)capture_pcapng(capture, length);
+}
+
 /* What response.c may look at to answer this connection. */
 static struct response_context response_context_of(struct connection *connection)
 {
@@ -561,6 +625,9 @@ static struct response_context response_context_of(struct connection *connection
         .date = (long long)time(NULL),
         .handshake_body = handshake_body,
         .handshake = connection->handshake_record ? connection : NULL,
+        .capture_pcapng = capture_pcapng_body,
+        .capture = connection->capture,
+        .connection_id = connection->id,
     };
 }
 

@@ -115,13 +115,12 @@ void keylog_close(struct keylog *keylog)
     free(keylog);
 }
 
-void keylog_write(struct keylog *keylog, const char *label, const unsigned char client_random[32],
-                  const unsigned char *secret, size_t secret_length)
+size_t keylog_format_line(char line[KEYLOG_LINE_MAX], const char *label, const unsigned char client_random[32],
+                          const unsigned char *secret, size_t secret_length)
 {
-    char line[64 + 1 + 64 + 1 + 2 * 64 + 2];
     size_t label_length = strlen(label);
-    if (keylog == NULL || secret_length > 64 || label_length > 64)
-        return;
+    if (secret_length > 64 || label_length > 64)
+        return 0;
     size_t used = 0;
     memcpy(line, label, label_length);  /* NOLINT(bugprone-not-null-terminated-result): written by length */
     used += label_length;
@@ -130,6 +129,19 @@ void keylog_write(struct keylog *keylog, const char *label, const unsigned char 
     line[used++] = ' ';
     used += hex_encode(secret, secret_length, line + used);
     line[used++] = '\n';
+    line[used] = '\0';
+    return used;
+}
+
+void keylog_write(struct keylog *keylog, const char *label, const unsigned char client_random[32],
+                  const unsigned char *secret, size_t secret_length)
+{
+    char line[KEYLOG_LINE_MAX];
+    if (keylog == NULL)
+        return;
+    size_t used = keylog_format_line(line, label, client_random, secret, secret_length);
+    if (used == 0)
+        return;
     ssize_t written = write(keylog->fd, line, used);
     if (written != (ssize_t)used)
         log_message(LOG_LEVEL_WARN, "keylog_file %s: %s", keylog->path,

@@ -15,6 +15,16 @@ struct keylog;
 struct keylog *keylog_open(const char *path, const char *user, char *error, size_t error_size);
 void keylog_close(struct keylog *keylog);
 
+/* The longest line: a label, a client random and a secret of up to 64
+ * bytes, in hex, a newline and a NUL. */
+#define KEYLOG_LINE_MAX (64 + 1 + 64 + 1 + 2 * 64 + 2)
+
+/* One line "LABEL <client random hex> <secret hex>\n" into `line`
+ * (NUL-terminated). Returns its length without the NUL, or 0 for a label
+ * or a secret longer than 64 bytes. */
+size_t keylog_format_line(char line[KEYLOG_LINE_MAX], const char *label, const unsigned char client_random[32],
+                          const unsigned char *secret, size_t secret_length);
+
 /* One line "LABEL <client random hex> <secret hex>", written whole with a
  * single append. */
 void keylog_write(struct keylog *keylog, const char *label, const unsigned char client_random[32],

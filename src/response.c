@@ -421,6 +421,47 @@ static void plan_representation(const struct response_context *context, const st
     plan_body(plan, found, offset, is_head ? 0 : length);
 }
 
+/* ENDPOINT.pcapng: this connection's own bytes and secrets (capture.h). */
+static bool is_capture_endpoint(const struct tlsd_config *config, const struct http_request *request)
+{
+    const char *endpoint = config->handshake_endpoint;
+    size_t length = endpoint ? strlen(endpoint) : 0;
+    size_t suffix = sizeof RESPONSE_CAPTURE_SUFFIX - 1;
+    return endpoint && request->path_length == length + suffix && memcmp(request->path, endpoint, length) == 0 &&
+           memcmp(request->path + length, RESPONSE_CAPTURE_SUFFIX, suffix) == 0;
+}
+
+/* Like the record: never stored, the endpoint's policy; a download. */
+static void plan_capture(const struct response_context *context, struct response_plan *plan, bool is_head)
+{
+    plan->content_security_policy = RESPONSE_ENDPOINT_CSP;
+    if (context->capture == NULL || context->capture_pcapng == NULL) {
+        plan_error(context, plan, 404, is_head);
+        return;
+    }
+    size_t length = 0;
+    char *pcapng = context->capture_pcapng(context->capture, &length);
+    if (pcapng == NULL) {
+        plan_error(context, plan, 500, is_head);
+        return;
+    }
+    char disposition[64];
+    snprintf(disposition, sizeof disposition, "attachment; filename=\"tlsd-conn-%" PRIu64 ".pcapng\"",
+             context->connection_id);
+    plan->status = 200;
+    plan->content_type = "application/x-pcapng";
+    plan->content_length = length;
+    plan_add_header(plan, "Cache-Control", "no-store");
+    plan_add_header(plan, "Content-Disposition", disposition);
+    if (is_head || length == 0) {
+        free(pcapng);
+        return;
+    }
+    plan->body = RESPONSE_BODY_MEMORY;
+    plan->memory = pcapng;
+    plan->body_length = length;
+}
+
 static void plan_file(const struct response_context *context, const struct http_request *request,
                       struct response_plan *plan, bool is_head)
 {
@@ -481,6 +522,10 @@ void response_plan(const struct response_context *context, const struct http_req
     enum response_handshake_format format;
     if (is_handshake_endpoint(context->config, request, &format)) {
         plan_handshake_record(context, plan, format, is_head);
+        return;
+    }
+    if (is_capture_endpoint(context->config, request)) {
+        plan_capture(context, plan, is_head);
         return;
     }
     plan_file(context, request, plan, is_head);

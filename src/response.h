@@ -72,6 +72,11 @@ enum response_handshake_format {
  * endpoint. */
 typedef char *response_handshake_body(const void *handshake, enum response_handshake_format format);
 
+/* The connection's own capture as a pcapng file (malloc'd, *length
+ * bytes; NULL when out of memory). Called only for ENDPOINT.pcapng. */
+typedef char *response_capture_pcapng(const void *capture, size_t *length);
+#define RESPONSE_CAPTURE_SUFFIX ".pcapng"
+
 struct response_context {
     const struct tlsd_config *config;  /* document root's index, dot files, the handshake endpoint */
     int root_fd;                       /* the document root, open as a directory */
@@ -80,6 +85,9 @@ struct response_context {
     long long date;                    /* seconds since the epoch: the response's Date */
     response_handshake_body *handshake_body;
     const void *handshake;             /* handshake_body's argument; NULL: this connection has no record (404) */
+    response_capture_pcapng *capture_pcapng;
+    const void *capture;               /* capture_pcapng's argument; NULL: no capture (404) */
+    uint64_t connection_id;            /* names the capture's file */
 };
 
 /* Decide the answer to `request`. Every resource the plan takes (an open

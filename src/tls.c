@@ -49,7 +49,8 @@ struct tls_server {
     int ciphersuites[TLS_MAX_CIPHERSUITES + 1];
     struct compat_groups groups;        /* the policy's groups, as ssl_config holds them */
     struct keylog *keylog;       /* NULL unless keylog_file is set */
-    struct compat_keylog_hook keylog_hook;
+    struct compat_keylog_hook keylog_hook;  /* per configuration (2.28): finds the session in its step */
+    bool export_keys;            /* keylog_file or handshake_capture: Mbed TLS hands tlsd the secrets */
     _Atomic unsigned references;
 };
 
@@ -97,6 +98,9 @@ struct tls_session {
     tls_bytes_callback *on_received;
     tls_bytes_callback *on_sent;
     void *callback_context;
+    struct compat_keylog_hook keylog_hook;  /* per session (3.6) */
+    tls_key_log_callback *on_key_log;
+    void *key_log_context;
 };
 
 void tls_error_text(int error, char *text, size_t size)
@@ -336,10 +340,7 @@ static int load_key(struct tls_server *server, const char *path, char *error, si
 }
 
 static void write_keylog_line(void *context, const char *label, const unsigned char client_random[32],
-                              const unsigned char *secret, size_t secret_length)
-{
-    keylog_write(context, label, client_random, secret, secret_length);
-}
+                              const unsigned char *secret, size_t secret_length);
 
 static void log_ticket_keys(struct tls_resumption *resumption, size_t count, const char *path)
 {
@@ -492,8 +493,12 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
         server->keylog = keylog_open(config->keylog_file, config->user, error, error_size);
         if (server->keylog == NULL)
             goto fail;
+    }
+    /* the key log file, and each connection's own lines for its capture */
+    server->export_keys = config->keylog_file != NULL || config->handshake_capture;
+    if (server->export_keys) {
         server->keylog_hook.function = write_keylog_line;
-        server->keylog_hook.context = server->keylog;
+        server->keylog_hook.context = server;
         compat_conf_keylog(&server->ssl_config, &server->keylog_hook);
     }
     return server;
@@ -969,6 +974,42 @@ int tls_session_flush(struct tls_session *session)
     return 0;
 }
 
+/* One secret of `session`: to keylog_file, and to the session's own
+ * callback (its capture). */
+static void session_keylog_line(void *context, const char *label, const unsigned char client_random[32],
+                                const unsigned char *secret, size_t secret_length)
+{
+    struct tls_session *session = context;
+    if (session->server->keylog)
+        keylog_write(session->server->keylog, label, client_random, secret, secret_length);
+    if (session->on_key_log == NULL)
+        return;
+    char line[KEYLOG_LINE_MAX];
+    size_t length = keylog_format_line(line, label, client_random, secret, secret_length);
+    if (length > 0)
+        session->on_key_log(session->key_log_context, line, length);
+    tls_wipe(line, sizeof line);
+}
+
+/* Mbed TLS 2.28 exports keys per configuration: the session is the one
+ * whose handshake step is running on this thread. */
+static void write_keylog_line(void *context, const char *label, const unsigned char client_random[32],
+                              const unsigned char *secret, size_t secret_length)
+{
+    struct tls_server *server = context;
+    struct tls_session *session = session_in_step;
+    if (session != NULL && session->server == server)
+        session_keylog_line(session, label, client_random, secret, secret_length);
+    else if (server->keylog)
+        keylog_write(server->keylog, label, client_random, secret, secret_length);
+}
+
+void tls_session_on_key_log(struct tls_session *session, tls_key_log_callback *callback, void *context)
+{
+    session->on_key_log = callback;
+    session->key_log_context = context;
+}
+
 struct tls_session *tls_session_create(struct tls_server *server, int fd, int *error)
 {
     struct tls_session *session = calloc(1, sizeof *session);
@@ -993,8 +1034,11 @@ struct tls_session *tls_session_create(struct tls_server *server, int fd, int *e
     }
     session->server = server;
     tls_server_reference(server);
-    if (server->keylog)
-        compat_ssl_keylog(&session->ssl, &server->keylog_hook);
+    if (server->export_keys) {
+        session->keylog_hook.function = session_keylog_line;
+        session->keylog_hook.context = session;
+        compat_ssl_keylog(&session->ssl, &session->keylog_hook);
+    }
     mbedtls_ssl_set_bio(&session->ssl, session, session_send, session_receive, NULL);
     return session;
 }

@@ -178,6 +178,14 @@ struct tls_observer {
 };
 void tls_session_observe(struct tls_session *session, const struct tls_observer *observer);
 
+/* This session's own NSS key log lines ("LABEL <client random> <secret>"
+ * and a newline), one call per secret as the handshake makes it: for the
+ * connection's capture (capture.h), whether or not keylog_file is set.
+ * Only sessions of a server with keylog_file or handshake_capture export
+ * their secrets. NULL callback: none. */
+typedef void tls_key_log_callback(void *context, const char *line, size_t length);
+void tls_session_on_key_log(struct tls_session *session, tls_key_log_callback *callback, void *context);
+
 /* Encrypted bytes queued for the socket. */
 size_t tls_session_output_pending(const struct tls_session *session);
 /* The socket became readable: the next read tries recv() again. */

@@ -84,6 +84,7 @@ static void assert_defaults(const struct tlsd_config *c)
     ck_assert_uint_eq(c->hsts, 0);
     ck_assert_str_eq(c->content_security_policy, CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
     ck_assert(c->precompressed);
+    ck_assert(c->handshake_capture);
     ck_assert_str_eq(c->cache_control[CONFIG_CACHE_HTML], "no-cache");
     ck_assert_str_eq(c->cache_control[CONFIG_CACHE_STATIC], "max-age=600");
     ck_assert_str_eq(c->cache_control[CONFIG_CACHE_ERROR], "no-store");
@@ -332,6 +333,15 @@ START_TEST(test_free_twice)
 END_TEST
 
 /* ------------------------------------------------------ site: issue 14 */
+
+START_TEST(test_handshake_capture)
+{
+    ck_assert_int_eq(parse("handshake_capture off\n"), 0);
+    ck_assert(!config.handshake_capture);
+    ck_assert_int_eq(parse("handshake_capture on\n"), 0);
+    ck_assert(config.handshake_capture);
+}
+END_TEST
 
 START_TEST(test_precompressed)
 {
@@ -590,6 +600,7 @@ static const struct bad_value {
     { "proxy_protocol_timeout", "0", "proxy_protocol_timeout must be a number of seconds from 1 to 3600, not '0'" },
     { "proxy_protocol_timeout", "3601", NULL },
     { "precompressed", "br", "precompressed must be on or off, not 'br'" },
+    { "handshake_capture", "all", "handshake_capture must be on or off, not 'all'" },
     { "cache_control", "css max-age=60", "cache_control: the class must be html, static or error, not 'css' (e.g. cache_control html no-cache)" },
     { "cache_control", "HTML no-cache", "cache_control: the class must be html, static or error, not 'HTML' (e.g. cache_control html no-cache)" },
     { "cache_control", "no-cache", "cache_control: the class must be html, static or error, not 'no-cache' (e.g. cache_control html no-cache)" },
@@ -1131,7 +1142,7 @@ START_TEST(test_example_conf_lines)
         "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
         "proxy_from", "proxy_protocol_timeout", "ticket_key_file", "serve_dotfiles",
         "request_timeout", "session_timeout", "handshake_endpoint", "content_security_policy",
-        "precompressed", "cache_control", "error_page",
+        "precompressed", "cache_control", "error_page", "handshake_capture",
     };
     size_t key_count = sizeof keys / sizeof keys[0];
 
@@ -1191,6 +1202,7 @@ static Suite *config_suite(void)
     tc = tcase_create("site");
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_precompressed);
+    tcase_add_test(tc, test_handshake_capture);
     tcase_add_test(tc, test_cache_control_classes);
     tcase_add_test(tc, test_header_values_checked);
     tcase_add_test(tc, test_error_page_lists);
