@@ -21,7 +21,7 @@ logged=$(sed -n "s/.* conn=$conn .*stage=\([a-z_0-9]*\) .*/\1/p" "$WORK/tlsd.log
 recorded=$(jq -r '[.stages[].stage] | join(" ")' "$WORK/record.json")
 check "the record's stages are the logged ones, in order" test "$recorded" = "$logged"
 established=$(grep " conn=$conn .*stage=established " "$WORK/tlsd.log")
-check "version and suite agree with the log" sh -c "echo '$established' | grep -q 'version=$(jq -r .version "$WORK/record.json") suite=$(jq -r .suite_mbedtls "$WORK/record.json") '"
+check "version and suite agree with the log" sh -c "echo '$established' | grep -q 'version=$(jq -r .version "$WORK/record.json") suite=$(jq -r .suite "$WORK/record.json") '"
 check "the record names the IANA suite, group and signature" \
     test "$(jq -r '[.suite, .group, .signature_algorithm] | join(" ")' "$WORK/record.json")" = \
          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256"
