@@ -910,6 +910,12 @@ static enum tls_refusal judge_step(const struct tls_session *session, enum tls_h
 static int session_send(void *context, const unsigned char *buf, size_t length)
 {
     struct tls_session *session = context;
+    /* After the peer's fatal alert nothing more is owed (RFC 8446 6.2):
+     * what Mbed TLS writes then is an alert of its own (3.6 answers the
+     * plaintext alert it cannot decrypt with bad_record_mac), and goes
+     * nowhere. */
+    if (peer_sent_fatal_alert(session))
+        return (int)length;
     if (evbuffer_add(session->output, buf, length) != 0)
         return MBEDTLS_ERR_SSL_ALLOC_FAILED;
     scan_outbound(session, buf, length);
