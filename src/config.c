@@ -100,6 +100,7 @@ void config_init(struct tlsd_config *config)
     config->keylog_file = NULL;
     config->log_level = LOG_LEVEL_INFO;
     config->log_format = LOG_FORMAT_TEXT;
+    config->log_timestamps = LOG_TIMESTAMPS_AUTO;
     config->hsts = 0;
     config->handshake_endpoint = strdup(CONFIG_DEFAULT_HANDSHAKE_ENDPOINT);
     config->handshake_capture = true;
@@ -337,6 +338,7 @@ enum value_kind {
     VALUE_ERROR_PAGES,      /* error_page: STATUS... PATH, accumulating; "off" clears */
     VALUE_LOG_LEVEL,
     VALUE_LOG_FORMAT,
+    VALUE_LOG_TIMESTAMPS,
 };
 
 struct config_key {
@@ -375,6 +377,7 @@ static const struct config_key config_keys[] = {
     { "keylog_file",        VALUE_OPTIONAL_STRING, FIELD(keylog_file), 0, 0, NULL },
     { "log_level",          VALUE_LOG_LEVEL,       FIELD(log_level), 0, 0, NULL },
     { "log_format",         VALUE_LOG_FORMAT,      FIELD(log_format), 0, 0, NULL },
+    { "log_timestamps",     VALUE_LOG_TIMESTAMPS,  FIELD(log_timestamps), 0, 0, NULL },
     { "hsts",               VALUE_UNSIGNED_LONG,   FIELD(hsts), 0, 63072000, "a number of seconds" },
     { "handshake_endpoint", VALUE_OPTIONAL_PATH,   FIELD(handshake_endpoint), 0, 0, NULL },
     { "handshake_capture",  VALUE_BOOL,            FIELD(handshake_capture), 0, 0, NULL },
@@ -860,6 +863,19 @@ static int set_value(struct tlsd_config *config, const struct config_key *key,
             return -1;
         }
         return 0;
+
+    case VALUE_LOG_TIMESTAMPS: {
+        static const char *const names[] = { [LOG_TIMESTAMPS_AUTO] = "auto", [LOG_TIMESTAMPS_ON] = "on",
+                                             [LOG_TIMESTAMPS_OFF] = "off" };
+        for (int mode = LOG_TIMESTAMPS_AUTO; mode <= LOG_TIMESTAMPS_OFF; mode++) {
+            if (strcasecmp(value, names[mode]) == 0) {
+                *(enum log_timestamps *)field = (enum log_timestamps)mode;
+                return 0;
+            }
+        }
+        snprintf(why, why_size, "%s must be auto, on or off, not '%s'", key->name, value);
+        return -1;
+    }
     }
     snprintf(why, why_size, "%s: internal error: unhandled kind", key->name);
     return -1;

@@ -70,6 +70,7 @@ struct tlsd_config {
     char *keylog_file;              /* NULL = off */
     enum log_level log_level;
     enum log_format log_format;
+    enum log_timestamps log_timestamps;   /* auto: unless standard error is the journal */
     unsigned long hsts;             /* seconds; 0 = no header */
     char *handshake_endpoint;       /* URL path of the handshake record; NULL = off */
     bool handshake_capture;         /* keep each connection's first bytes and secrets for ENDPOINT.pcapng */

@@ -58,6 +58,10 @@ enum connection_phase {
 
 enum action { ACTION_CONTINUE, ACTION_WAIT_READ, ACTION_WAIT_WRITE, ACTION_DESTROYED };
 
+/* How much of a request's Host and User-Agent its log line keeps (then "...") */
+#define REQUEST_HOST_LOGGED 256
+#define REQUEST_USER_AGENT_LOGGED 256
+
 struct connection {
     struct connection *next;
     struct connection *previous;
@@ -85,6 +89,7 @@ struct connection {
     bool close_notify_queued;
     struct timespec accepted_at;
     struct timespec first_byte_at;
+    struct timespec request_started_at;  /* its first byte: duration_ms runs to the response's last */
     const char *close_reason;
     int alert_sent;               /* a fatal alert sent on a failure (description), -1 if none */
     const char *refused_record;   /* the type of the record that was refused, or NULL */
@@ -112,7 +117,11 @@ struct connection {
     uint64_t plaintext_sent;
     int status;
     bool keep_alive;
+    bool request_started;         /* request_started_at is set */
     char request_summary[160];
+    /* for the request's line: Host and User-Agent as sent (cut, then "..."), "" if none */
+    char request_host[REQUEST_HOST_LOGGED + 8];
+    char request_user_agent[REQUEST_USER_AGENT_LOGGED + 8];
 };
 
 static void connection_run(struct connection *connection);
@@ -585,11 +594,28 @@ static void start_response(struct connection *connection, struct response_plan *
 }
 
 
+/* A header's value for the log, cut at `limit` bytes with "..." (the
+ * log escapes what it needs to). */
+static void copy_for_log(char *out, size_t limit, const char *value, size_t length)
+{
+    if (value == NULL) {
+        out[0] = '\0';
+        return;
+    }
+    if (length > limit)
+        snprintf(out, limit + 4, "%.*s...", (int)limit, value);
+    else
+        snprintf(out, limit + 4, "%.*s", (int)length, value);
+}
+
 static void summarise_request(struct connection *connection, const struct http_request *request)
 {
     snprintf(connection->request_summary, sizeof connection->request_summary, "%.*s %.*s",
              (int)(request->method_length > 16 ? 16 : request->method_length), request->method_text,
              (int)(request->target_length > 128 ? 128 : request->target_length), request->target);
+    copy_for_log(connection->request_host, REQUEST_HOST_LOGGED, request->host, request->host_length);
+    copy_for_log(connection->request_user_agent, REQUEST_USER_AGENT_LOGGED, request->user_agent.value,
+                 request->user_agent.length);
 }
 
 /* The handshake endpoint's body: this connection's record, nobody else's. */
@@ -647,6 +673,8 @@ static void respond_with_error(struct connection *connection, int status)
     const struct response_context context = response_context_of(connection);
     struct response_plan plan;
     snprintf(connection->request_summary, sizeof connection->request_summary, "-");
+    connection->request_host[0] = '\0';
+    connection->request_user_agent[0] = '\0';
     connection->request_consumed = connection->request_length;
     response_plan_error(&context, &plan, status);
     start_response(connection, &plan);
@@ -663,6 +691,12 @@ static void log_request(struct connection *connection)
     log_line_unsigned(&line, "bytes", body_sent);
     if (connection->response_reason)
         log_line_string(&line, "reason", connection->response_reason);
+    if (connection->request_host[0])
+        log_line_string(&line, "host", connection->request_host);
+    if (connection->request_user_agent[0])
+        log_line_string(&line, "user_agent", connection->request_user_agent);
+    log_line_decimal(&line, "duration_ms",
+                     connection->request_started ? milliseconds_since(&connection->request_started_at) : 0.0, 3);
     log_line_end(&line);
 }
 
@@ -686,6 +720,10 @@ static void finish_response(struct connection *connection)
                 connection->request_length - connection->request_consumed);
     connection->request_length -= connection->request_consumed;
     connection->request_consumed = 0;
+    /* a pipelined request's bytes are here already: its clock starts now */
+    connection->request_started = connection->request_length > 0;
+    if (connection->request_started)
+        connection->request_started_at = clock_now();
     if (connection->keep_alive && !connection->loop->draining) {
         connection->phase = PHASE_READ_REQUEST;
         set_timer(connection, connection->config->idle_timeout);
@@ -731,8 +769,11 @@ static enum action read_request(struct connection *connection)
             /* The clock for a request head starts at its first byte and is
              * not wound back by more bytes: a slowloris client that sends
              * one byte at a time gets request_timeout, not forever. */
-            if (connection->request_length == 0)
+            if (connection->request_length == 0) {
                 set_timer(connection, connection->config->request_timeout);
+                connection->request_started_at = clock_now();
+                connection->request_started = true;
+            }
             connection->request_length += (size_t)received;
             continue;
         }

@@ -23,6 +23,41 @@ const char *hs_stage_name(enum hs_stage stage)
     return (unsigned)stage < HS_STAGE_END ? stage_names[stage] : NULL;
 }
 
+/* Who sends each message; the stages not listed are nobody's. */
+static const enum hs_sender stage_senders[HS_STAGE_END] = {
+    [HS_STAGE_client_hello] = HS_SENDER_CLIENT,
+    [HS_STAGE_hello_retry_request] = HS_SENDER_SERVER,
+    [HS_STAGE_server_hello] = HS_SENDER_SERVER,
+    [HS_STAGE_encrypted_extensions] = HS_SENDER_SERVER,
+    [HS_STAGE_certificate] = HS_SENDER_SERVER,  /* tlsd asks for no client certificate */
+    [HS_STAGE_server_key_exchange] = HS_SENDER_SERVER,
+    [HS_STAGE_certificate_verify] = HS_SENDER_SERVER,
+    [HS_STAGE_server_hello_done] = HS_SENDER_SERVER,
+    [HS_STAGE_client_key_exchange] = HS_SENDER_CLIENT,
+    [HS_STAGE_change_cipher_spec_client] = HS_SENDER_CLIENT,
+    [HS_STAGE_finished_client] = HS_SENDER_CLIENT,
+    [HS_STAGE_new_session_ticket] = HS_SENDER_SERVER,
+    [HS_STAGE_change_cipher_spec_server] = HS_SENDER_SERVER,
+    [HS_STAGE_finished_server] = HS_SENDER_SERVER,
+};
+
+enum hs_sender hs_stage_sender(enum hs_stage stage)
+{
+    return (unsigned)stage < HS_STAGE_END ? stage_senders[stage] : HS_SENDER_NONE;
+}
+
+const char *hs_sender_name(enum hs_sender sender)
+{
+    switch (sender) {
+    case HS_SENDER_CLIENT:
+        return "client";
+    case HS_SENDER_SERVER:
+        return "server";
+    default:
+        return NULL;
+    }
+}
+
 /* The state a step started in -> the stage it completed. Unlisted states
  * (and those listed as NONE) send or read no message. */
 static const enum hs_stage tls12_stages[TLS_STATE_COUNT] = {

@@ -49,6 +49,13 @@ enum hs_stage {
  * out of range. */
 const char *hs_stage_name(enum hs_stage stage);
 
+/* Who sent a stage's message: the client, the server, or nobody (the
+ * handshake's end, a failure, a step). */
+enum hs_sender { HS_SENDER_NONE, HS_SENDER_CLIENT, HS_SENDER_SERVER };
+enum hs_sender hs_stage_sender(enum hs_stage stage);
+/* "client", "server", or NULL for HS_SENDER_NONE. */
+const char *hs_sender_name(enum hs_sender sender);
+
 /* What the mapping needs besides the states: what the server's own
  * records said so far, and the configuration. */
 struct hs_stage_context {

@@ -33,10 +33,10 @@
 
 /* ---- names */
 
-/* The chosen group's name ("x25519"), "none" if none was seen. */
+/* The chosen group's name ("x25519"), NULL if none was seen. */
 static const char *hslog_group_name(const struct hslog *log)
 {
-    return log->group == 0 ? "none" : hslog_facts_group_name(log->group);
+    return log->group == 0 ? NULL : hslog_facts_group_name(log->group);
 }
 
 /* ---- lines */
@@ -52,6 +52,9 @@ static void begin_stage_at(struct hslog *log, struct log_line *line, enum hs_sta
     log_line_unsigned(line, "conn", log->connection_id);
     log_line_string(line, "peer", log->peer);
     log_line_string(line, "stage", hs_stage_name(stage));
+    const char *from = hs_sender_name(hs_stage_sender(stage));
+    if (from)
+        log_line_string(line, "from", from);
     log_line_decimal(line, "t_ms", t_ms, 3);
 }
 
@@ -60,69 +63,63 @@ static void begin_stage(struct hslog *log, struct log_line *line, enum hs_stage 
     begin_stage_at(log, line, stage, milliseconds_since(&log->first_byte));
 }
 
-/* The ClientHello's facts, in the line's order and with its keys. */
+/* The ClientHello's facts, in the line's order and with its keys. At
+ * info the line is short enough to read (versions, SNI, ALPN, counts,
+ * JA4); at debug it has every list in full. */
+enum hello_field_shown { SHOWN_ALWAYS, SHOWN_AT_DEBUG, SHOWN_AS_COUNT_AT_INFO };
+
 struct hello_field {
     const char *key;
     const char *if_none;   /* the text for no value or an empty list (NULL: the empty text) */
     enum hslog_hello_fact fact;
     bool only_if_sent;     /* no field when the client sent no such list */
+    enum hello_field_shown shown;
+    const char *count_key; /* SHOWN_AS_COUNT_AT_INFO: the key of its count */
 };
 
 static const struct hello_field hello_fields[] = {
-    { "record_version", NULL, HSLOG_HELLO_RECORD_VERSION, false },
-    { "client_version", NULL, HSLOG_HELLO_CLIENT_VERSION, false },
-    { "offered_versions", NULL, HSLOG_HELLO_OFFERED_VERSIONS, false },
-    { "sni", "none", HSLOG_HELLO_SNI, false },
-    { "alpn", "none", HSLOG_HELLO_ALPN, false },
-    { "offered_suites", NULL, HSLOG_HELLO_OFFERED_SUITES, false },
-    { "suites", NULL, HSLOG_HELLO_CIPHER_SUITES, false },  /* at debug only: long */
-    { "groups", "none", HSLOG_HELLO_GROUPS, false },
-    { "key_shares", NULL, HSLOG_HELLO_KEY_SHARES, true },
-    { "signature_algorithms", "none", HSLOG_HELLO_SIGNATURE_ALGORITHMS, false },
-    { "extensions", "none", HSLOG_HELLO_EXTENSIONS, false },
-    { "resumption_offered", "none", HSLOG_HELLO_RESUMPTION_OFFERED, false },
-    { "session_id_length", NULL, HSLOG_HELLO_SESSION_ID_LENGTH, false },
-    { "ja3", NULL, HSLOG_HELLO_JA3, false },
-    { "ja4", NULL, HSLOG_HELLO_JA4, false },
+    { "record_version", NULL, HSLOG_HELLO_RECORD_VERSION, false, SHOWN_AT_DEBUG, NULL },
+    { "client_version", NULL, HSLOG_HELLO_CLIENT_VERSION, false, SHOWN_AT_DEBUG, NULL },
+    { "offered_versions", NULL, HSLOG_HELLO_OFFERED_VERSIONS, false, SHOWN_ALWAYS, NULL },
+    { "sni", "none", HSLOG_HELLO_SNI, false, SHOWN_ALWAYS, NULL },
+    { "alpn", "none", HSLOG_HELLO_ALPN, false, SHOWN_ALWAYS, NULL },
+    { "offered_suites", NULL, HSLOG_HELLO_OFFERED_SUITES, false, SHOWN_ALWAYS, NULL },
+    { "cipher_suites", NULL, HSLOG_HELLO_CIPHER_SUITES, false, SHOWN_AT_DEBUG, NULL },
+    { "groups", "none", HSLOG_HELLO_GROUPS, false, SHOWN_AS_COUNT_AT_INFO, "offered_groups" },
+    { "key_shares", NULL, HSLOG_HELLO_KEY_SHARES, true, SHOWN_AT_DEBUG, NULL },
+    { "signature_algorithms", "none", HSLOG_HELLO_SIGNATURE_ALGORITHMS, false, SHOWN_AT_DEBUG, NULL },
+    { "extensions", "none", HSLOG_HELLO_EXTENSIONS, false, SHOWN_AS_COUNT_AT_INFO, "offered_extensions" },
+    { "resumption_offered", "none", HSLOG_HELLO_RESUMPTION_OFFERED, false, SHOWN_ALWAYS, NULL },
+    { "session_id_length", NULL, HSLOG_HELLO_SESSION_ID_LENGTH, false, SHOWN_AT_DEBUG, NULL },
+    { "ja3", NULL, HSLOG_HELLO_JA3, false, SHOWN_AT_DEBUG, NULL },
+    { "ja4", NULL, HSLOG_HELLO_JA4, false, SHOWN_ALWAYS, NULL },
 };
 
 struct hello_line {
     struct log_line *line;
     const struct hello_field *field;
+    bool debug;
 };
-
-/* A list's names joined with commas, as many as fit. */
-static void join_items(char *out, size_t size, const struct hslog_value *value)
-{
-    size_t used = 0;
-    out[0] = '\0';
-    for (size_t i = 0; i < value->item_count; i++) {
-        int written = snprintf(out + used, size - used, "%s%s", used ? "," : "", value->items[i]);
-        if (written < 0 || (size_t)written >= size - used) {
-            out[used] = '\0';
-            return;
-        }
-        used += (size_t)written;
-    }
-}
 
 static void hello_field_value(void *context, const struct hslog_value *value)
 {
     const struct hello_line *hello = context;
     const struct hello_field *field = hello->field;
-    char text[2048];
     switch (value->kind) {
     case HSLOG_VALUE_TEXT:
-        log_line_string(hello->line, field->key, value->text || !field->if_none ? value->text : field->if_none);
+        log_line_optional(hello->line, field->key, value->text, field->if_none ? field->if_none : "");
         break;
     case HSLOG_VALUE_COUNT:
         log_line_unsigned(hello->line, field->key, value->count);
         break;
     case HSLOG_VALUE_LIST:
-        if (field->only_if_sent && !value->sent)
-            break;
-        join_items(text, sizeof text, value);
-        log_line_string(hello->line, field->key, value->item_count == 0 && field->if_none ? field->if_none : text);
+        if (field->only_if_sent && !value->sent && !log_line_json(hello->line))
+            break;   /* JSON has [], as the handshake endpoint does */
+        if (field->shown == SHOWN_AS_COUNT_AT_INFO && !hello->debug)
+            log_line_unsigned(hello->line, field->count_key, value->item_count);
+        else
+            log_line_list(hello->line, field->key, value->items, value->item_count,
+                          field->if_none ? field->if_none : "");
         break;
     }
 }
@@ -135,9 +132,9 @@ static void log_client_hello(struct hslog *log)
         return;  /* the names and fingerprints below cost more than the rest of a resumption */
     bool debug = log_enabled(LOG_LEVEL_DEBUG);
     for (size_t i = 0; i < sizeof hello_fields / sizeof *hello_fields; i++) {
-        if (hello_fields[i].fact == HSLOG_HELLO_CIPHER_SUITES && !debug)
+        if (hello_fields[i].shown == SHOWN_AT_DEBUG && !debug)
             continue;
-        struct hello_line context = { &line, &hello_fields[i] };
+        struct hello_line context = { &line, &hello_fields[i], debug };
         hslog_facts_hello(log->hello, hello_fields[i].fact, hello_field_value, &context);
     }
     log_line_end(&line);
@@ -201,20 +198,29 @@ static void log_parse_failure(struct hslog *log)
     log_line_end(&line);
 }
 
+/* The suite as IANA names it (what Wireshark shows), and as OpenSSL does
+ * (what curl's --ciphers takes) when it has a name there. */
+static void suite_fields(struct log_line *line, uint16_t suite)
+{
+    const char *iana = suite ? clienthello_cipher_suite_name(suite) : NULL;
+    log_line_string(line, "suite", iana ? iana : "unknown");
+    const char *openssl = suite ? tls_suite_openssl_name(suite) : NULL;
+    if (openssl)
+        log_line_string(line, "suite_openssl", openssl);
+}
+
 static void log_server_hello(struct hslog *log, const struct hslog_event *event)
 {
     struct log_line line;
     begin_stage_at(log, &line, HS_STAGE_server_hello, event->t_ms);
     log_line_string(&line, "version",
                     log->server_hello_seen ? hslog_facts_version_name(log->server_version) : "unknown");
-    const char *suite = tls_suite_name(log->server_suite);
-    log_line_string(&line, "suite", suite ? suite : "unknown");
+    suite_fields(&line, log->server_hello_seen ? log->server_suite : 0);
     if (log->server_version == 0x0304)
-        log_line_string(&line, "group", hslog_group_name(log));
+        log_line_optional(&line, "group", hslog_group_name(log), "none");
     log->resumed = log->server_version == 0x0304 ? log->server_resumed_psk : event->resumed;
-    log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
-    const char *alpn = tls_session_alpn(log->session);
-    log_line_string(&line, "alpn", alpn ? alpn : "none");
+    log_line_bool(&line, "resumed", log->resumed);
+    log_line_optional(&line, "alpn", tls_session_alpn(log->session), "none");
     log_line_end(&line);
 }
 
@@ -290,7 +296,7 @@ static void log_event(struct hslog *log, const struct hslog_event *event)
     case HS_STAGE_server_key_exchange: {
         struct log_line line;
         begin_stage_at(log, &line, event->stage, event->t_ms);
-        log_line_string(&line, "group", hslog_group_name(log));
+        log_line_optional(&line, "group", hslog_group_name(log), "none");
         log_line_string(&line, "signature_algorithm", hslog_facts_signature_name(log->signature_algorithm));
         log_line_end(&line);
         break;
@@ -657,11 +663,13 @@ void hslog_established(struct hslog *log, const struct tls_session *session)
     struct log_line line;
     begin_stage(log, &line, HS_STAGE_established);
     log_line_string(&line, "version", tls_session_version(session));
-    log_line_string(&line, "suite", tls_session_suite(session));
-    log_line_string(&line, "group", hslog_group_name(log));
-    log_line_string(&line, "resumed", log->resumed ? "yes" : "no");
-    const char *alpn = tls_session_alpn(session);
-    log_line_string(&line, "alpn", alpn ? alpn : "none");
+    if (log->server_hello_seen)
+        suite_fields(&line, log->server_suite);
+    else
+        log_line_string(&line, "suite", tls_session_suite(session));  /* Mbed TLS's name: the best known */
+    log_line_optional(&line, "group", hslog_group_name(log), "none");
+    log_line_bool(&line, "resumed", log->resumed);
+    log_line_optional(&line, "alpn", tls_session_alpn(session), "none");
     double handshake_ms = milliseconds_since(&log->first_byte);
     log_line_decimal(&line, "handshake_ms", handshake_ms, 3);
     log_line_end(&line);
@@ -692,6 +700,9 @@ static void failure_fields(struct hslog *log, struct log_line *line, const struc
     if (log->alert_received >= 0) {
         const char *received = tls_alert_name(log->alert_received);
         log_line_string(line, "alert_received", received ? received : "unknown");
+        const char *hint = tls_alert_received_hint(log->alert_received);
+        if (hint)
+            log_line_string(line, "hint", hint);
     }
 }
 

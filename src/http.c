@@ -268,6 +268,7 @@ static struct http_field *advisory_field(struct http_request *req, const unsigne
         { "range", offsetof(struct http_request, range) },
         { "if-range", offsetof(struct http_request, if_range) },
         { "accept-encoding", offsetof(struct http_request, accept_encoding) },
+        { "user-agent", offsetof(struct http_request, user_agent) },   /* for the request's log line */
     };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         if (http_equals_ci(name, n, fields[i].name))

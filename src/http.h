@@ -41,6 +41,7 @@ struct http_request {
     struct http_field range;
     struct http_field if_range;
     struct http_field accept_encoding;
+    struct http_field user_agent;   /* only logged (connection.c) */
 };
 
 /* Result of http_parse_request(). */

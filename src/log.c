@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "journal.h"
@@ -17,6 +18,7 @@
 /* atomic: a reload sets them while the workers read them */
 static _Atomic int current_level = LOG_LEVEL_INFO;
 static _Atomic int current_format = LOG_FORMAT_TEXT;
+static _Atomic int current_timestamps = LOG_TIMESTAMPS_AUTO;
 
 /* Whether standard error is the journal's stream: set before the workers
  * start, read by all. */
@@ -59,6 +61,39 @@ void log_setup(enum log_level level, enum log_format format)
     detect_output_once();
     atomic_store_explicit(&current_level, (int)level, memory_order_relaxed);
     atomic_store_explicit(&current_format, (int)format, memory_order_relaxed);
+}
+
+void log_set_timestamps(enum log_timestamps timestamps)
+{
+    atomic_store_explicit(&current_timestamps, (int)timestamps, memory_order_relaxed);
+}
+
+bool log_timestamps_on(void)
+{
+    int timestamps = atomic_load_explicit(&current_timestamps, memory_order_relaxed);
+    if (timestamps != LOG_TIMESTAMPS_AUTO)
+        return timestamps == LOG_TIMESTAMPS_ON;
+    detect_output_once();
+    return !atomic_load_explicit(&under_journal, memory_order_relaxed);
+}
+
+void log_format_timestamp(long long seconds, unsigned milliseconds, char out[LOG_TIMESTAMP_SIZE])
+{
+    time_t time = (time_t)seconds;
+    struct tm utc;
+    if (gmtime_r(&time, &utc) == NULL) {
+        snprintf(out, LOG_TIMESTAMP_SIZE, "1970-01-01T00:00:00.000Z");
+        return;
+    }
+    size_t length = strftime(out, LOG_TIMESTAMP_SIZE, "%Y-%m-%dT%H:%M:%S", &utc);
+    snprintf(out + length, LOG_TIMESTAMP_SIZE - length, ".%03uZ", milliseconds % 1000);
+}
+
+static void timestamp_now(char out[LOG_TIMESTAMP_SIZE])
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    log_format_timestamp((long long)now.tv_sec, (unsigned)(now.tv_nsec / 1000000), out);
 }
 
 bool log_enabled(enum log_level level)
@@ -276,21 +311,30 @@ void log_line_begin(struct log_line *line, enum log_level level)
     if (!line->enabled)
         return;
     detect_output_once();
+    char ts[LOG_TIMESTAMP_SIZE] = "";
+    if (log_timestamps_on())
+        timestamp_now(ts);
     if (atomic_load_explicit(&under_journal, memory_order_relaxed)) {
         /* journald names and numbers the process itself; "<N>" is for
          * stderr only (SyslogLevelPrefix=, on by default) */
         line->native = journal_is_open();
         line->message_start = (size_t)snprintf(prefix, sizeof prefix, "<%d>", journal_priority(level));
         append_text(line, prefix);
-        if (!line->json)
+        if (!line->json) {
+            append_text(line, ts);   /* only when asked for: the journal has its own time */
             return;
+        }
     } else if (!line->json) {
-        snprintf(prefix, sizeof prefix, "tlsd[%ld]:", (long)getpid());
+        snprintf(prefix, sizeof prefix, "%s%stlsd[%ld]:", ts, *ts ? " " : "", (long)getpid());
         append_text(line, prefix);
         return;
     }
     snprintf(prefix, sizeof prefix, "{\"pid\":%ld,\"level\":\"%s\"", (long)getpid(), log_level_name(level));
     append_text(line, prefix);
+    if (*ts) {
+        snprintf(prefix, sizeof prefix, ",\"ts\":\"%s\"", ts);
+        append_text(line, prefix);
+    }
 }
 
 static bool append_key(struct log_line *line, const char *key)
@@ -327,6 +371,87 @@ void log_line_unsigned(struct log_line *line, const char *key, uint64_t value)
     if (!append_key(line, key) || !append_text(line, number))
         drop_field(line, start);
     native_field(line, key, number, strlen(number), false);
+}
+
+void log_line_bool(struct log_line *line, const char *key, bool value)
+{
+    if (!line->enabled)
+        return;
+    const char *text = value ? "yes" : "no";
+    size_t start = line->length;
+    if (!append_key(line, key) || !append_text(line, line->json ? (value ? "true" : "false") : text))
+        drop_field(line, start);
+    native_field(line, key, text, strlen(text), false);
+}
+
+static bool count_piece(void *context, const char *bytes, size_t length, bool divisible)
+{
+    (void)bytes;
+    (void)divisible;
+    *(size_t *)context += length;
+    return true;
+}
+
+static size_t escaped_length(const char *value, bool json)
+{
+    size_t length = 0;
+    escape_string(value, json, count_piece, &length);
+    return length;
+}
+
+/* A JSON array of strings: whole items only, as many as fit with the
+ * closing bracket; a field without room for even "[]" goes whole. */
+static void append_json_list(struct log_line *line, const char *key, const char *const *items, size_t count)
+{
+    size_t start = line->length;
+    if (!append_key(line, key) || room_left(line, LINE_LIMIT) < 2) {
+        drop_field(line, start);
+        return;
+    }
+    line->text[line->length++] = '[';
+    for (size_t i = 0; i < count; i++) {
+        size_t needed = (i > 0) + 2 + escaped_length(items[i], true) + 1;   /* , "item" ] */
+        if (needed > room_left(line, LINE_LIMIT)) {
+            line->truncated = true;
+            break;
+        }
+        if (i > 0)
+            line->text[line->length++] = ',';
+        (void)append_quoted(line, items[i], true);
+    }
+    line->text[line->length++] = ']';
+}
+
+/* The items joined with commas, as many whole ones as fit. */
+static void join_items(char *out, size_t size, const char *const *items, size_t count)
+{
+    size_t used = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < count; i++) {
+        int written = snprintf(out + used, size - used, "%s%s", used ? "," : "", items[i]);
+        if (written < 0 || (size_t)written >= size - used) {
+            out[used] = '\0';
+            return;
+        }
+        used += (size_t)written;
+    }
+}
+
+void log_line_list(struct log_line *line, const char *key, const char *const *items, size_t count,
+                   const char *if_empty)
+{
+    if (!line->enabled)
+        return;
+    char joined[LOG_LINE_SIZE];
+    join_items(joined, sizeof joined, items, count);
+    if (line->json) {
+        append_json_list(line, key, items, count);
+        native_field(line, key, joined, strlen(joined), true);
+        return;
+    }
+    if (count == 0 && if_empty == NULL)
+        return;
+    log_line_string(line, key, count == 0 ? if_empty : joined);
 }
 
 void log_line_decimal(struct log_line *line, const char *key, double value, int decimals)
@@ -389,6 +514,46 @@ void log_line_end(struct log_line *line)
     write_whole(line->text, line->length);
 }
 
+void log_line_message(struct log_line *line, const char *message)
+{
+    if (!line->enabled)
+        return;
+    if (line->json) {
+        /* MESSAGE= carries it in the journal, not a TLSD_MSG= as well */
+        bool native = line->native;
+        line->native = false;
+        log_line_string(line, "msg", message);
+        line->native = native;
+    } else {
+        if (line->level <= LOG_LEVEL_WARN) {
+            append_separator(line);
+            append_text(line, log_level_name(line->level));
+            append(line, ":", 1);
+        }
+        append_separator(line);
+        append_cut(line, message, strlen(message), LINE_LIMIT);
+    }
+}
+
+bool log_line_json(const struct log_line *line)
+{
+    return line->enabled && line->json;
+}
+
+void log_line_optional(struct log_line *line, const char *key, const char *value, const char *if_none)
+{
+    if (!line->enabled)
+        return;
+    if (value != NULL || !line->json) {
+        log_line_string(line, key, value ? value : if_none);
+        return;
+    }
+    size_t start = line->length;
+    if (!append_key(line, key) || !append_text(line, "null"))
+        drop_field(line, start);
+    native_field(line, key, if_none, strlen(if_none), true);
+}
+
 void log_message(enum log_level level, const char *format, ...)
 {
     if (!log_enabled(level))
@@ -401,20 +566,6 @@ void log_message(enum log_level level, const char *format, ...)
 
     struct log_line line;
     log_line_begin(&line, level);
-    if (line.json) {
-        /* MESSAGE= carries it in the journal, not a TLSD_MSG= as well */
-        bool native = line.native;
-        line.native = false;
-        log_line_string(&line, "msg", message);
-        line.native = native;
-    } else {
-        if (level <= LOG_LEVEL_WARN) {
-            append_separator(&line);
-            append_text(&line, log_level_name(level));
-            append(&line, ":", 1);
-        }
-        append_separator(&line);
-        append_cut(&line, message, strlen(message), LINE_LIMIT);
-    }
+    log_line_message(&line, message);
     log_line_end(&line);
 }

@@ -31,6 +31,17 @@
 
 /* The first call also looks at standard error (log_detect_output). */
 void log_setup(enum log_level level, enum log_format format);
+/* Whether lines begin with their time, RFC 3339 UTC with milliseconds:
+ * "2026-03-01T12:00:00.123Z tlsd[PID]: ..." (text), {"ts":"...",...}
+ * (JSON). LOG_TIMESTAMPS_AUTO (the default): unless standard error is the
+ * journal, which has its own. */
+void log_set_timestamps(enum log_timestamps timestamps);
+/* Whether lines carry their time now (what auto came to). */
+bool log_timestamps_on(void);
+/* The time as lines write it, from seconds and milliseconds since the
+ * epoch: "2026-03-01T12:00:00.123Z" (25 bytes with the NUL). */
+#define LOG_TIMESTAMP_SIZE 32
+void log_format_timestamp(long long seconds, unsigned milliseconds, char out[LOG_TIMESTAMP_SIZE]);
 /* Whether standard error is the journal, and its socket: again, for tests
  * that move standard error. Not while other threads log. */
 void log_detect_output(void);
@@ -70,6 +81,19 @@ struct log_line {
 void log_line_begin(struct log_line *line, enum log_level level);
 void log_line_string(struct log_line *line, const char *key, const char *value);
 void log_line_unsigned(struct log_line *line, const char *key, uint64_t value);
+/* yes/no in text, true/false in JSON. */
+void log_line_bool(struct log_line *line, const char *key, bool value);
+/* A list: comma-joined in text (`if_empty` for none, NULL: the field is
+ * left out), an array of strings in JSON ([] for none). */
+void log_line_list(struct log_line *line, const char *key, const char *const *items, size_t count,
+                   const char *if_empty);
+/* A value that may be absent: `if_none` in text ("none"), null in JSON. */
+void log_line_optional(struct log_line *line, const char *key, const char *value, const char *if_none);
+/* A free-form message as log_message writes it: the words (after "warn:"
+ * or "error:") in text, "msg" in JSON; structured fields may follow. */
+void log_line_message(struct log_line *line, const char *message);
+/* Whether the line is JSON (and enabled): for fields only JSON carries. */
+bool log_line_json(const struct log_line *line);
 /* A number with `decimals` digits after the point (t_ms=0.41). */
 void log_line_decimal(struct log_line *line, const char *key, double value, int decimals);
 /* A bare word in text (e.g. "closed"); in JSON {"event":"closed"}. */

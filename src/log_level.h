@@ -7,6 +7,9 @@
 
 enum log_level { LOG_LEVEL_ERROR = 0, LOG_LEVEL_WARN, LOG_LEVEL_INFO, LOG_LEVEL_DEBUG };
 enum log_format { LOG_FORMAT_TEXT = 0, LOG_FORMAT_JSON };
+/* Whether a line carries its time: auto = unless standard error is the
+ * journal (which keeps its own). */
+enum log_timestamps { LOG_TIMESTAMPS_AUTO = 0, LOG_TIMESTAMPS_ON, LOG_TIMESTAMPS_OFF };
 
 /* The level as log lines and the configuration write it: "error" ... "debug". */
 static inline const char *log_level_name(enum log_level level)

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,36 @@ static void on_watchdog_timer(evutil_socket_t fd, short what, void *context)
     notify_send("WATCHDOG=1");
 }
 
+/* A lifecycle line (starting, ready, reloads, stopping): the words a
+ * person reads, as ever; in JSON also "event" and the facts as fields of
+ * their own, for a program. Add fields, then log_line_end. */
+static void __attribute__((format(printf, 4, 5)))
+lifecycle_begin(struct log_line *line, enum log_level level, const char *event, const char *format, ...)
+{
+    char message[LOG_LINE_SIZE / 2];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(message, sizeof message, format, arguments);
+    va_end(arguments);
+    log_line_begin(line, level);
+    log_line_message(line, message);
+    if (log_line_json(line))
+        log_line_string(line, "event", event);
+}
+
+static void log_lifecycle_connections(enum log_level level, const char *event, const char *signal_name,
+                                      unsigned connections, const char *message)
+{
+    struct log_line line;
+    lifecycle_begin(&line, level, event, "%s", message);
+    if (log_line_json(&line)) {
+        if (signal_name)
+            log_line_string(&line, "signal", signal_name);
+        log_line_unsigned(&line, "open_connections", connections);
+    }
+    log_line_end(&line);
+}
+
 static void on_stop_signal(evutil_socket_t signal_number, short what, void *context)
 {
     (void)what;
@@ -355,8 +386,11 @@ static void on_stop_signal(evutil_socket_t signal_number, short what, void *cont
     if (daemon->stopping)
         return;
     daemon->stopping = true;
-    log_message(LOG_LEVEL_INFO, "%s: stopping; finishing %u open connection(s)",
-                signal_number == SIGINT ? "SIGINT" : "SIGTERM", worker_pool_connections(daemon->workers));
+    const char *signal_name = signal_number == SIGINT ? "SIGINT" : "SIGTERM";
+    unsigned open = worker_pool_connections(daemon->workers);
+    char message[128];
+    snprintf(message, sizeof message, "%s: stopping; finishing %u open connection(s)", signal_name, open);
+    log_lifecycle_connections(LOG_LEVEL_INFO, "stopping", signal_name, open, message);
     notify_send("STOPPING=1\nSTATUS=stopping");
     /* the main loop ends when the last worker has */
     worker_pool_stop(daemon->workers, SHUTDOWN_TIMEOUT_SECONDS);
@@ -384,7 +418,11 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     if (daemon->stopping)
         return;
     notify_send("RELOADING=1\nSTATUS=reloading");
-    log_message(LOG_LEVEL_INFO, "SIGHUP: reloading the configuration, certificate and key");
+    struct log_line line;
+    lifecycle_begin(&line, LOG_LEVEL_INFO, "reloading", "SIGHUP: reloading the configuration, certificate and key");
+    if (log_line_json(&line))
+        log_line_string(&line, "signal", "SIGHUP");
+    log_line_end(&line);
     char error[CONFIG_ERROR_SIZE];
     struct tlsd_config *fresh = malloc(sizeof *fresh);
     struct generation *generation = NULL;
@@ -405,7 +443,11 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
     }
     if (generation == NULL) {
         tls_wipe(&ticket_keys, sizeof ticket_keys);
-        log_message(LOG_LEVEL_ERROR, "reload failed, the running configuration stays: %s", error);
+        lifecycle_begin(&line, LOG_LEVEL_ERROR, "reload_failed", "reload failed, the running configuration stays: %s",
+                        error);
+        if (log_line_json(&line))
+            log_line_string(&line, "error", error);
+        log_line_end(&line);
         send_status(daemon, "READY=1\n");
         return;
     }
@@ -423,11 +465,15 @@ static void on_hangup(evutil_socket_t signal_number, short what, void *context)
         log_message(LOG_LEVEL_WARN, "reload: workers changed; the number of workers stays as it is until a "
                     "restart");
     log_setup(fresh->log_level, fresh->log_format);
+    log_set_timestamps(generation->config->log_timestamps);   /* fresh, now the generation's */
     worker_pool_update(daemon->workers, generation);
     generation_release(daemon->generation);
     daemon->generation = generation;
-    log_message(LOG_LEVEL_INFO, "reloaded: new connections use the new configuration; %u open "
-                "connection(s) finish on the old one", worker_pool_connections(daemon->workers));
+    unsigned open = worker_pool_connections(daemon->workers);
+    char message[160];
+    snprintf(message, sizeof message, "reloaded: new connections use the new configuration; %u open "
+             "connection(s) finish on the old one", open);
+    log_lifecycle_connections(LOG_LEVEL_INFO, "reloaded", NULL, open, message);
     tls_server_log_chain(generation->tls);
     send_status(daemon, "READY=1\n");
 }
@@ -523,10 +569,18 @@ static int run(struct daemon *daemon)
             struct timeval half = { .tv_sec = (time_t)(watchdog / 2000000), .tv_usec = (suseconds_t)(watchdog / 2 % 1000000) };
             evtimer_add(daemon->watchdog_timer, &half);
         }
-        log_message(LOG_LEVEL_INFO, "ready: serving %s with %u worker(s)", config->document_root, workers);
+        struct log_line line;
+        lifecycle_begin(&line, LOG_LEVEL_INFO, "ready", "ready: serving %s with %u worker(s)", config->document_root,
+                        workers);
+        if (log_line_json(&line)) {
+            log_line_string(&line, "document_root", config->document_root);
+            log_line_unsigned(&line, "workers", workers);
+        }
+        log_line_end(&line);
         send_status(daemon, "READY=1\n");
         event_base_dispatch(base);
-        log_message(LOG_LEVEL_INFO, "stopped");
+        lifecycle_begin(&line, LOG_LEVEL_INFO, "stopped", "stopped");
+        log_line_end(&line);
     }
     worker_pool_free(daemon->workers);
     listener_close(sockets);
@@ -582,10 +636,28 @@ static int prepare_configuration(const struct command_line *line, struct tlsd_co
     if (line->check_only && level > LOG_LEVEL_WARN)
         level = LOG_LEVEL_WARN;
     log_setup(level, config->log_format);
+    log_set_timestamps(config->log_timestamps);
     *descriptor_limit = raise_descriptor_limit();
     fit_max_connections(config, *descriptor_limit, worker_count(config->workers));
     *out = config;
     return EXIT_CLEAN;
+}
+
+/* The first line of a running tlsd: what it is and what it runs on. */
+static void log_starting(void)
+{
+    static const char *const versions[] = { "TLS1.2", "TLS1.3" };
+    bool tls13 = tls_max_version() == 13;
+    struct log_line line;
+    lifecycle_begin(&line, LOG_LEVEL_INFO, "starting", "tlsd %s starting on %s (TLS 1.2%s), libevent %s",
+                    PACKAGE_VERSION, tls_library_version(), tls13 ? " and 1.3" : "", event_get_version());
+    if (log_line_json(&line)) {
+        log_line_string(&line, "tlsd_version", PACKAGE_VERSION);
+        log_line_string(&line, "tls_library", tls_library_version());
+        log_line_list(&line, "tls_versions", versions, tls13 ? 2 : 1, NULL);
+        log_line_string(&line, "libevent", event_get_version());
+    }
+    log_line_end(&line);
 }
 
 /* Everything after the command line: check, or serve until stopped. */
@@ -618,9 +690,7 @@ static int check_or_serve(const struct command_line *line)
         return EXIT_CLEAN;
     }
 
-    log_message(LOG_LEVEL_INFO, "tlsd %s starting on %s (TLS 1.2%s), libevent %s", PACKAGE_VERSION,
-                tls_library_version(), tls_max_version() == 13 ? " and 1.3" : "",
-                event_get_version());
+    log_starting();
     tls_server_log_chain(generation->tls);
     if (config->keylog_file)
         log_message(LOG_LEVEL_WARN, "keylog_file %s: the secrets of every connection are written there; "

@@ -769,11 +769,22 @@ static bool alert_written_in_call(const struct tls_session *session)
     return session->tls13 && session->outbound_records.records != session->records_before_call;
 }
 
+/* The last record the peer sent is a fatal alert in the clear (a client
+ * that does not trust the chain says unknown_ca so, even in TLS 1.3,
+ * before it has keys), whatever error the library made of it (3.6 may
+ * try to decrypt it and report a bad MAC). */
+static bool peer_sent_fatal_alert(const struct tls_session *session)
+{
+    return session->last_inbound.type == RECORD_ALERT && session->last_inbound.length == 2 &&
+           session->inbound_records.body_remaining == 0 && session->inbound_records.first_body_byte == 2;
+}
+
 /* Failures after which no alert is owed or can be sent: the peer's own
- * fatal alert, its close, a dead socket. */
+ * fatal alert (RFC 8446 6.2: the connection is closed at once), its
+ * close, a dead socket. */
 static bool failure_needs_alert(const struct tls_session *session, int error)
 {
-    if (session->socket_errno != 0)
+    if (session->socket_errno != 0 || peer_sent_fatal_alert(session))
         return false;
     switch (error) {
     case MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE:
@@ -904,6 +915,12 @@ static enum tls_refusal judge_step(const struct tls_session *session, enum tls_h
 static int session_send(void *context, const unsigned char *buf, size_t length)
 {
     struct tls_session *session = context;
+    /* After the peer's fatal alert nothing more is owed (RFC 8446 6.2):
+     * what Mbed TLS writes then is an alert of its own (3.6 answers the
+     * plaintext alert it cannot decrypt with bad_record_mac), and goes
+     * nowhere. */
+    if (peer_sent_fatal_alert(session))
+        return (int)length;
     if (evbuffer_add(session->output, buf, length) != 0)
         return MBEDTLS_ERR_SSL_ALLOC_FAILED;
     scan_outbound(session, buf, length);

@@ -507,6 +507,52 @@ const char *clienthello_version_name(uint16_t version)
     }
 }
 
+/* OpenSSL's names of the suites Mbed TLS can negotiate. */
+static const struct name openssl_suites[] = {
+    {0x1301, "TLS_AES_128_GCM_SHA256"}, {0x1302, "TLS_AES_256_GCM_SHA384"},
+    {0x1303, "TLS_CHACHA20_POLY1305_SHA256"}, {0x1304, "TLS_AES_128_CCM_SHA256"},
+    {0x1305, "TLS_AES_128_CCM_8_SHA256"},
+    {0xc02b, "ECDHE-ECDSA-AES128-GCM-SHA256"}, {0xc02c, "ECDHE-ECDSA-AES256-GCM-SHA384"},
+    {0xc02f, "ECDHE-RSA-AES128-GCM-SHA256"}, {0xc030, "ECDHE-RSA-AES256-GCM-SHA384"},
+    {0xcca9, "ECDHE-ECDSA-CHACHA20-POLY1305"}, {0xcca8, "ECDHE-RSA-CHACHA20-POLY1305"},
+    {0xccaa, "DHE-RSA-CHACHA20-POLY1305"},
+    {0xc0ac, "ECDHE-ECDSA-AES128-CCM"}, {0xc0ad, "ECDHE-ECDSA-AES256-CCM"},
+    {0xc0ae, "ECDHE-ECDSA-AES128-CCM8"}, {0xc0af, "ECDHE-ECDSA-AES256-CCM8"},
+    {0xc05c, "ECDHE-ECDSA-ARIA128-GCM-SHA256"}, {0xc05d, "ECDHE-ECDSA-ARIA256-GCM-SHA384"},
+    {0xc060, "ECDHE-ARIA128-GCM-SHA256"}, {0xc061, "ECDHE-ARIA256-GCM-SHA384"},
+    {0xc023, "ECDHE-ECDSA-AES128-SHA256"}, {0xc024, "ECDHE-ECDSA-AES256-SHA384"},
+    {0xc027, "ECDHE-RSA-AES128-SHA256"}, {0xc028, "ECDHE-RSA-AES256-SHA384"},
+    {0xc009, "ECDHE-ECDSA-AES128-SHA"}, {0xc00a, "ECDHE-ECDSA-AES256-SHA"},
+    {0xc013, "ECDHE-RSA-AES128-SHA"}, {0xc014, "ECDHE-RSA-AES256-SHA"},
+    {0x009e, "DHE-RSA-AES128-GCM-SHA256"}, {0x009f, "DHE-RSA-AES256-GCM-SHA384"},
+    {0x009c, "AES128-GCM-SHA256"}, {0x009d, "AES256-GCM-SHA384"},
+};
+
+const char *tls_suite_openssl_name(uint16_t id)
+{
+    return clienthello_is_grease(id) ? NULL : LOOKUP(openssl_suites, id);
+}
+
+/* What a client's fatal alert most likely means, for a person reading the
+ * failure's line: the one table of hints. */
+static const struct {
+    int alert;
+    const char *hint;
+} alert_hints[] = {
+    { 48, "the client does not trust this chain: give it the root CA (ca.crt), see certs/README.md" },
+    { 42, "the client rejected the certificate (chain, names or key): see certs/README.md" },
+    { 46, "the client does not trust this chain or its names: see certs/README.md" },
+    { 45, "the client says the certificate has expired: renew it (tlsd-mkcert --force)" },
+};
+
+const char *tls_alert_received_hint(int description)
+{
+    for (size_t i = 0; i < sizeof alert_hints / sizeof alert_hints[0]; i++)
+        if (alert_hints[i].alert == description)
+            return alert_hints[i].hint;
+    return NULL;
+}
+
 const char *tls_alert_name(int description)
 {
     switch (description) {

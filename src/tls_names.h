@@ -18,7 +18,16 @@ const char *clienthello_signature_algorithm_name(uint16_t id);
 const char *clienthello_extension_name(uint16_t id);
 const char *clienthello_version_name(uint16_t version);
 
+/* A cipher suite's OpenSSL name ("ECDHE-ECDSA-AES128-GCM-SHA256", what
+ * curl's --ciphers takes; TLS 1.3's are IANA's), for the suites Mbed TLS
+ * can negotiate; NULL for the others. */
+const char *tls_suite_openssl_name(uint16_t id);
+
 /* An alert description's name (RFC 8446 6, "handshake_failure"), or NULL. */
 const char *tls_alert_name(int description);
+
+/* What a fatal alert received from the client most likely means
+ * (unknown_ca: it does not trust the chain), or NULL. */
+const char *tls_alert_received_hint(int description);
 
 #endif

@@ -101,7 +101,7 @@ fleet_launch_instance() {
     pid=$!
     eval "${name}_pid=$pid"
     while [ $tries -lt 100 ]; do
-        port=$(sed -n "s/^tlsd\\[$pid\\]: listening on 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\1/p" \
+        port=$(sed -n "s/^\\([0-9][-0-9T:.]*Z \\)\\{0,1\\}tlsd\\[$pid\\]: listening on 127\\.0\\.0\\.1:\\([0-9]*\\).*/\\2/p" \
             "$FLEET_WORK/$name.log" | head -n 1)
         if [ -n "$port" ]; then
             eval "${name}_port=$port"
@@ -112,7 +112,7 @@ fleet_launch_instance() {
         tries=$((tries + 1))
     done
     echo "tlsd instance $name did not start:"
-    grep "^tlsd\\[$pid\\]" "$FLEET_WORK/$name.log"
+    grep -E "^([0-9][-0-9T:.]*Z )?tlsd\\[$pid\\]" "$FLEET_WORK/$name.log"
     kill -KILL "$pid" 2>/dev/null || true
     wait "$pid" 2>/dev/null || true
     eval "${name}_pid="

@@ -90,7 +90,7 @@ else
 fi
 
 # Ask tlsd for exactly that suite with curl, in the same version: tlsd must
-# accept it, call it the same, and its Mbed TLS name must be the one logged
+# accept it, call it the same, and that (IANA's) name must be the one logged
 # for Chromium's connection.
 case $version in
     TLS1.3) curl_tls --tlsv1.3 --tls13-ciphers "$suite" -o "$WORK/curl.json" "$(url $ENDPOINT)" ;;
@@ -100,7 +100,11 @@ esac
 check "tlsd negotiates the page's suite with curl too" \
     test "$(jq -r '[.version, .suite] | join(" ")' "$WORK/curl.json" 2>/dev/null)" = "$version $suite"
 check "the page's suite is the one tlsd logged for Chromium's connection ($logged_suite)" \
-    same "$logged_suite" "$(jq -r .suite_mbedtls "$WORK/curl.json" 2>/dev/null)"
+    same "$logged_suite" "$(jq -r .suite "$WORK/curl.json" 2>/dev/null)"
+if [ "$version" != TLS1.3 ]; then
+    logged_openssl=$(echo "$established" | sed -n 's/.* suite_openssl=\([^ ]*\) .*/\1/p')
+    check "the OpenSSL name logged is the one curl takes ($logged_openssl)" same "$logged_openssl" "$openssl_name"
+fi
 
 # The timeline shows every stage tlsd logged for that connection, in order.
 shown=$(grep -o 'class="stage"><code[^>]*>[a-z_0-9]*<' "$WORK/dom.html" | sed 's/.*>\([a-z_0-9]*\)<$/\1/' | tr '\n' ' ' | sed 's/ $//')

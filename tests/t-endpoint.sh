@@ -29,7 +29,7 @@ check "a full TLS 1.2 handshake: two round trips, Finished both ways encrypted" 
 check "the record has the randoms and the session id, as hex" \
     jq -e '(.client_random | test("^[0-9a-f]{64}$")) and (.server_random | test("^[0-9a-f]{64}$")) and (.session_id | test("^([0-9a-f]{2})*$"))' "$WORK/record.json"
 established=$(grep " conn=$conn .*stage=established " "$WORK/tlsd.log")
-check "version and suite agree with the log" sh -c "echo '$established' | grep -q 'version=$(jq -r .version "$WORK/record.json") suite=$(jq -r .suite_mbedtls "$WORK/record.json") '"
+check "version and suite agree with the log" sh -c "echo '$established' | grep -q 'version=$(jq -r .version "$WORK/record.json") suite=$(jq -r .suite "$WORK/record.json") '"
 check "the record names the IANA suite, group and signature" \
     test "$(jq -r '[.suite, .group, .signature_algorithm] | join(" ")' "$WORK/record.json")" = \
          "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256 x25519 ecdsa_secp256r1_sha256"

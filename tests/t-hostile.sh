@@ -192,7 +192,7 @@ LOG="$WORK/tlsd.log"
 last_id=$(sed -n 's/.* conn=\([0-9]*\) .*/\1/p' "$LOG" | sort -n | tail -n 1)
 closed=$(grep -c ' closed reason=' "$LOG")
 check "every connection has its closed line ($closed closed, $last_id accepted)" test "$closed" -eq "$last_id"
-check "no error lines in the log" test "$(grep -c '^tlsd\[[0-9]*\]: error:' "$LOG")" -eq 0
+check "no error lines in the log" test "$(grep -Ec '^([0-9][-0-9T:.]*Z )?tlsd\[[0-9]*\]: error:' "$LOG")" -eq 0
 check "no connection limit was reached" test "$(grep -c 'max_connections .* reached' "$LOG")" -eq 0
 check "slowloris: handshake_timeout logged" grep -q 'stage=handshake_failed .*reason=handshake_timeout' "$LOG"
 check "garbage and SSLv2 hellos: not_tls and tls_error logged" \

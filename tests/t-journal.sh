@@ -122,7 +122,7 @@ export JOURNAL_STREAM TLSD_JOURNAL_SOCKET
 start_tlsd
 unset JOURNAL_STREAM TLSD_JOURNAL_SOCKET
 curl_tls -o /dev/null "$(url /)"
-check "another stream: the usual prefix" log_has "^tlsd\[[0-9]+\]: conn=[0-9]+ peer=.* stage=client_hello "
+check "another stream: the usual prefix, after the time" log_has "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z tlsd\[[0-9]+\]: conn=[0-9]+ peer=.* stage=client_hello "
 check "another stream: nothing sent to the socket" test "$(journal)" -eq 0
 stop_tlsd
 finish

@@ -82,7 +82,7 @@ event() {
 
 # log_of NAME PID: the lines of one process in NAME's log
 log_of() {
-    grep "^tlsd\\[$2\\]: " "$WORK/$1.log"
+    grep -E "^([0-9][-0-9T:.]*Z )?tlsd\\[$2\\]: " "$WORK/$1.log"
 }
 
 # in_flight NAME PID FIRST_LINE: the client connections (conn=N) of that
@@ -90,6 +90,7 @@ log_of() {
 # ClientHello and their first request
 in_flight() {
     tail -n +"$3" "$WORK/$1.log" | awk -v prefix="tlsd[$2]: " '
+        { sub(/^[0-9][-0-9T:.]*Z /, "") }   # the time each line starts with
         index($0, prefix) != 1 { next }
         / peer=127\.0\.0\.2:[0-9]+ stage=client_hello / { open[$2] = 1; next }
         / request="| closed reason=| stage=handshake_failed / { delete open[$2] }
@@ -119,7 +120,7 @@ hangup() {
     event "SIGHUP $1 pid=$pid"
     kill -HUP "$pid"
     while [ $tries -lt 50 ]; do
-        tail -n +"$((lines + 1))" "$WORK/$1.log" | grep -q "^tlsd\\[$pid\\]: reloaded: " && return 0
+        tail -n +"$((lines + 1))" "$WORK/$1.log" | grep -Eq "^([0-9][-0-9T:.]*Z )?tlsd\\[$pid\\]: reloaded: " && return 0
         sleep 0.1
         tries=$((tries + 1))
     done
@@ -178,7 +179,7 @@ roll() {
     status=$FLEET_STOP_STATUS
     event "exited $name pid=$pid status=$status"
     check "SIGTERM: $name exits with status 0 ($status)" test "$status" = 0
-    check "... and its log says it stopped" sh -c "grep -q '^tlsd\\[$pid\\]: stopped\$' '$WORK/$name.log'"
+    check "... and its log says it stopped" sh -c "grep -Eq '^([0-9][-0-9T:.]*Z )?tlsd\\[$pid\\]: stopped\$' '$WORK/$name.log'"
     tries=0
     while fleet_port_listened "$port" && [ $tries -lt 50 ]; do
         sleep 0.1
@@ -305,7 +306,7 @@ for group in groups:
             results.append(record)
 
 # the instances' logs: per process (tlsd[PID]), per connection (conn=N)
-line_pattern = re.compile(r"^tlsd\[(\d+)\]: conn=(\d+) peer=(\S+) (.*)$")
+line_pattern = re.compile(r"^(?:\S+Z )?tlsd\[(\d+)\]: conn=(\d+) peer=(\S+) (.*)$")
 connections = {}   # (name, pid, conn) -> [rest of line...]
 by_peer = {}       # "127.0.0.2:PORT" -> [(name, pid, conn)...]
 served = {}        # name -> {pid: client requests}
@@ -313,7 +314,7 @@ for name in ("a", "b", "c"):
     served[name] = {}
     pids = []
     for line in open(os.path.join(work, name + ".log")):
-        match = re.match(r"^tlsd\[(\d+)\]: ", line)
+        match = re.match(r"^(?:\S+Z )?tlsd\[(\d+)\]: ", line)
         if match and match.group(1) not in pids:
             pids.append(match.group(1))
             served[name][match.group(1)] = 0

@@ -81,6 +81,7 @@ static void assert_defaults(const struct tlsd_config *c)
     ck_assert_ptr_null(c->keylog_file);
     ck_assert_int_eq(c->log_level, LOG_LEVEL_INFO);
     ck_assert_int_eq(c->log_format, LOG_FORMAT_TEXT);
+    ck_assert_int_eq(c->log_timestamps, LOG_TIMESTAMPS_AUTO);
     ck_assert_uint_eq(c->hsts, 0);
     ck_assert_str_eq(c->content_security_policy, CONFIG_DEFAULT_CONTENT_SECURITY_POLICY);
     ck_assert(c->precompressed);
@@ -275,6 +276,12 @@ START_TEST(test_good_values)
     }
     ck_assert_int_eq(parse("log_format json\nlog_format text\n"), 0);
     ck_assert_int_eq(config.log_format, LOG_FORMAT_TEXT);
+    ck_assert_int_eq(parse("log_timestamps on\n"), 0);
+    ck_assert_int_eq(config.log_timestamps, LOG_TIMESTAMPS_ON);
+    ck_assert_int_eq(parse("log_timestamps off\n"), 0);
+    ck_assert_int_eq(config.log_timestamps, LOG_TIMESTAMPS_OFF);
+    ck_assert_int_eq(parse("log_timestamps off\nlog_timestamps AUTO\n"), 0);
+    ck_assert_int_eq(config.log_timestamps, LOG_TIMESTAMPS_AUTO);
 }
 END_TEST
 
@@ -581,6 +588,7 @@ static const struct bad_value {
     { "log_level", "trace", "log_level must be error, warn, info or debug, not 'trace'" },
     { "log_level", "warning", NULL },
     { "log_format", "xml", "log_format must be text or json, not 'xml'" },
+    { "log_timestamps", "yes", "log_timestamps must be auto, on or off, not 'yes'" },
     { "index", "a/b.html", "index must be a file name without '/', not 'a/b.html'" },
     { "index", "/index.html", NULL },
     { "index", "..", NULL },
@@ -1139,7 +1147,7 @@ START_TEST(test_example_conf_lines)
         "listen", "certificate", "private_key", "document_root", "index", "workers",
         "user", "group", "handshake_timeout", "idle_timeout", "max_connections",
         "min_tls_version", "max_tls_version", "ciphersuites", "session_tickets",
-        "session_cache_size", "keylog_file", "log_level", "log_format", "hsts",
+        "session_cache_size", "keylog_file", "log_level", "log_format", "log_timestamps", "hsts",
         "proxy_from", "proxy_protocol_timeout", "ticket_key_file", "serve_dotfiles",
         "request_timeout", "session_timeout", "handshake_endpoint", "content_security_policy",
         "precompressed", "cache_control", "error_page", "handshake_capture",

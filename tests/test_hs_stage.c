@@ -222,6 +222,26 @@ START_TEST(every_stage_has_a_unique_name)
 }
 END_TEST
 
+/* Every message has a sender; the end, a failure and a step have none. */
+START_TEST(every_message_has_a_sender)
+{
+    for (int stage = HS_STAGE_client_hello; stage <= HS_STAGE_finished_server; stage++)
+        ck_assert_int_ne(hs_stage_sender((enum hs_stage)stage), HS_SENDER_NONE);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_client_hello), HS_SENDER_CLIENT);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_client_key_exchange), HS_SENDER_CLIENT);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_change_cipher_spec_client), HS_SENDER_CLIENT);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_finished_client), HS_SENDER_CLIENT);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_server_hello), HS_SENDER_SERVER);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_finished_server), HS_SENDER_SERVER);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_established), HS_SENDER_NONE);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_handshake_failed), HS_SENDER_NONE);
+    ck_assert_int_eq(hs_stage_sender(HS_STAGE_END), HS_SENDER_NONE);
+    ck_assert_str_eq(hs_sender_name(HS_SENDER_CLIENT), "client");
+    ck_assert_str_eq(hs_sender_name(HS_SENDER_SERVER), "server");
+    ck_assert_ptr_null(hs_sender_name(HS_SENDER_NONE));
+}
+END_TEST
+
 START_TEST(every_state_has_a_unique_name)
 {
     for (int state = 0; state < TLS_STATE_COUNT; state++) {
@@ -317,6 +337,7 @@ static Suite *hs_stage_suite(void)
     TCase *names = tcase_create("names");
     tcase_add_test(names, every_stage_has_a_unique_name);
     tcase_add_test(names, every_state_has_a_unique_name);
+    tcase_add_test(names, every_message_has_a_sender);
     suite_add_tcase(suite, names);
     TCase *steps = tcase_create("steps");
     tcase_add_test(steps, tls12_full_handshake);

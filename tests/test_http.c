@@ -106,7 +106,7 @@ static struct parsed parse_n(const char *s, size_t n)
     out.req.host = rebase(out.req.host, copy, n, s);
     struct http_field *fields[] = { &out.req.if_match, &out.req.if_none_match, &out.req.if_modified_since,
                                     &out.req.if_unmodified_since, &out.req.range, &out.req.if_range,
-                                    &out.req.accept_encoding };
+                                    &out.req.accept_encoding, &out.req.user_agent };
     for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
         fields[i]->value = rebase(fields[i]->value, copy, n, s);
     free(copy);
@@ -873,6 +873,20 @@ END_TEST
         ck_assert_int_eq((field).repeated, (was_repeated));               \
     } while (0)
 
+/* User-Agent: kept as sent, for the log; a second one makes it absent. */
+START_TEST(test_user_agent)
+{
+    struct parsed p = assert_complete(firefox_head);
+    ck_assert_field_eq(p.req.user_agent, "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0");
+    p = assert_complete("GET / HTTP/1.1\r\nHost: a\r\nUser-Agent:   spaced out \t\r\n\r\n");
+    ck_assert_field_eq(p.req.user_agent, "spaced out");
+    p = assert_complete("GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+    ck_assert_field_absent(p.req.user_agent, false);
+    p = assert_complete("GET / HTTP/1.1\r\nHost: a\r\nuser-agent: one\r\nUSER-AGENT: two\r\n\r\n");
+    ck_assert_field_absent(p.req.user_agent, true);
+}
+END_TEST
+
 START_TEST(test_fields_real)
 {
     struct parsed p = assert_complete(chromium_head);
@@ -886,6 +900,7 @@ START_TEST(test_fields_real)
     ck_assert_field_absent(p.req.if_none_match, false);
 
     p = assert_complete(curl_head);   /* curl without --compressed sends no Accept-Encoding */
+    ck_assert_field_eq(p.req.user_agent, "curl/7.88.1");
     ck_assert_field_absent(p.req.accept_encoding, false);
     ck_assert_field_absent(p.req.if_match, false);
     ck_assert_field_absent(p.req.if_unmodified_since, false);
@@ -1256,6 +1271,7 @@ static Suite *http_suite(void)
     tcase_add_test(tc, test_format_head_no_length);
     tcase_add_test(tc, test_format_head_does_not_fit);
     tcase_add_test(tc, test_status_text);
+    tcase_add_test(tc, test_user_agent);
     tcase_add_test(tc, test_error_body);
     tcase_add_test(tc, test_security_headers);
     suite_add_tcase(s, tc);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ------------------------------------------------------------ capture */
@@ -33,6 +34,8 @@ static void capture_begin(enum log_format format)
     ck_assert_int_ge(saved_stderr, 0);
     ck_assert_int_eq(dup2(fileno(captured), STDERR_FILENO), STDERR_FILENO);
     log_setup(LOG_LEVEL_DEBUG, format);
+    /* the exact lines below have no time; test_timestamps_* turn it on */
+    log_set_timestamps(LOG_TIMESTAMPS_OFF);
 }
 
 /* Everything written since capture_begin(), NUL-terminated; free() it. */
@@ -526,6 +529,177 @@ START_TEST(test_long_message)
 }
 END_TEST
 
+
+/* ------------------------------------------------------------ timestamps, types */
+
+START_TEST(test_timestamp_format)
+{
+    char ts[LOG_TIMESTAMP_SIZE];
+    log_format_timestamp(0, 0, ts);
+    ck_assert_str_eq(ts, "1970-01-01T00:00:00.000Z");
+    log_format_timestamp(1772366400LL, 7, ts);   /* 2026-03-01 12:00:00 UTC */
+    ck_assert_str_eq(ts, "2026-03-01T12:00:00.007Z");
+    log_format_timestamp(1772366400LL + 86399, 999, ts);
+    ck_assert_str_eq(ts, "2026-03-02T11:59:59.999Z");
+}
+END_TEST
+
+/* "YYYY-MM-DDTHH:MM:SS.mmmZ" at `text` */
+static bool is_timestamp(const char *text)
+{
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    for (size_t i = 0; i < sizeof shape - 1; i++) {
+        if (text[i] == '\0')
+            return false;
+        if (shape[i] == 'd' ? (text[i] < '0' || text[i] > '9') : text[i] != shape[i])
+            return false;
+    }
+    return true;
+}
+
+/* One text line and one JSON line with the timestamps as set. */
+static void timestamped_lines(enum log_timestamps timestamps, char **text_line, char **json_line)
+{
+    size_t length;
+    capture_begin(LOG_FORMAT_TEXT);
+    log_detect_output();
+    log_set_timestamps(timestamps);
+    log_message(LOG_LEVEL_INFO, "m");
+    *text_line = capture_end(&length);
+    capture_begin(LOG_FORMAT_JSON);
+    log_detect_output();
+    log_set_timestamps(timestamps);
+    log_message(LOG_LEVEL_INFO, "m");
+    *json_line = capture_end(&length);
+}
+
+/* Standard error is not the journal: auto means on. */
+START_TEST(test_timestamps_without_journal)
+{
+    unsetenv("JOURNAL_STREAM");
+    char expected_tail[64], *text, *json;
+    snprintf(expected_tail, sizeof expected_tail, " tlsd[%ld]: m\n", (long)getpid());
+    for (int mode = LOG_TIMESTAMPS_AUTO; mode <= LOG_TIMESTAMPS_ON; mode++) {
+        timestamped_lines((enum log_timestamps)mode, &text, &json);
+        ck_assert_msg(is_timestamp(text), "%s", text);
+        ck_assert_str_eq(text + 24, expected_tail);
+        const char *ts = strstr(json, ",\"ts\":\"");
+        ck_assert_ptr_nonnull(ts);
+        ck_assert(is_timestamp(ts + 7));
+        ck_assert(json_object_line(json, strlen(json) - 1));
+        free(text);
+        free(json);
+    }
+    timestamped_lines(LOG_TIMESTAMPS_OFF, &text, &json);
+    ck_assert_str_eq(text, expected_tail + 1);
+    ck_assert_ptr_null(strstr(json, "\"ts\""));
+    free(text);
+    free(json);
+}
+END_TEST
+
+/* Standard error is the journal's stream (its socket absent here, so the
+ * lines stay on standard error as "<6>..."): auto means off. */
+START_TEST(test_timestamps_under_journal)
+{
+    setenv("TLSD_JOURNAL_SOCKET", "/nonexistent/tlsd-test-socket", 1);
+    char *text, *json;
+    for (int mode = LOG_TIMESTAMPS_AUTO; mode <= LOG_TIMESTAMPS_OFF; mode++) {
+        /* the stream is the capture file's: set it once that is stderr */
+        captured = NULL;
+        capture_begin(LOG_FORMAT_TEXT);
+        struct stat status;
+        ck_assert_int_eq(fstat(STDERR_FILENO, &status), 0);
+        char stream[64];
+        snprintf(stream, sizeof stream, "%llu:%llu", (unsigned long long)status.st_dev,
+                 (unsigned long long)status.st_ino);
+        setenv("JOURNAL_STREAM", stream, 1);
+        log_detect_output();
+        log_set_timestamps((enum log_timestamps)mode);
+        ck_assert_int_eq(log_timestamps_on(), mode == LOG_TIMESTAMPS_ON);
+        log_message(LOG_LEVEL_INFO, "m");
+        size_t length;
+        text = capture_end(&length);
+        if (mode == LOG_TIMESTAMPS_ON) {
+            ck_assert(strncmp(text, "<6>", 3) == 0 && is_timestamp(text + 3));
+            ck_assert_str_eq(text + 3 + 24, " m\n");
+        } else {
+            ck_assert_str_eq(text, "<6>m\n");
+        }
+        free(text);
+    }
+    unsetenv("JOURNAL_STREAM");
+    unsetenv("TLSD_JOURNAL_SOCKET");
+    (void)json;
+}
+END_TEST
+
+/* Booleans and lists: yes/no and commas in text, true/false and arrays in JSON. */
+START_TEST(test_bool_and_list)
+{
+    static const char *const items[] = { "h2", "http/1.1", "a\"b" };
+    capture_begin(LOG_FORMAT_JSON);
+    struct log_line line;
+    log_line_begin(&line, LOG_LEVEL_INFO);
+    log_line_bool(&line, "resumed", false);
+    log_line_bool(&line, "ok", true);
+    log_line_list(&line, "alpn", items, 3, "none");
+    log_line_list(&line, "empty", items, 0, "none");
+    log_line_end(&line);
+    size_t length;
+    char *text = capture_end(&length);
+    char expected[256];
+    snprintf(expected, sizeof expected,
+             "{\"pid\":%ld,\"level\":\"info\",\"resumed\":false,\"ok\":true,"
+             "\"alpn\":[\"h2\",\"http/1.1\",\"a\\\"b\"],\"empty\":[]}\n", (long)getpid());
+    ck_assert_str_eq(text, expected);
+    free(text);
+
+    capture_begin(LOG_FORMAT_TEXT);
+    log_line_begin(&line, LOG_LEVEL_INFO);
+    log_line_bool(&line, "resumed", false);
+    log_line_bool(&line, "ok", true);
+    log_line_list(&line, "alpn", items, 2, "none");
+    log_line_list(&line, "empty", items, 0, "none");
+    log_line_list(&line, "gone", items, 0, NULL);
+    log_line_end(&line);
+    text = capture_end(&length);
+    snprintf(expected, sizeof expected, "tlsd[%ld]: resumed=no ok=yes alpn=h2,http/1.1 empty=none\n",
+             (long)getpid());
+    ck_assert_str_eq(text, expected);
+    free(text);
+}
+END_TEST
+
+/* A list longer than a line: whole items, a closed array, a valid line. */
+START_TEST(test_huge_list_json)
+{
+    static char values[600][16];
+    static const char *items[600];
+    for (size_t i = 0; i < 600; i++) {
+        snprintf(values[i], sizeof values[i], "item\"%03zu", i);
+        items[i] = values[i];
+    }
+    for (size_t before = 0; before < 40; before++) {
+        capture_begin(LOG_FORMAT_JSON);
+        struct log_line line;
+        log_line_begin(&line, LOG_LEVEL_INFO);
+        char pad[64];
+        memset(pad, 'p', before);
+        pad[before] = '\0';
+        log_line_string(&line, "pad", pad);
+        log_line_list(&line, "list", items, 600, NULL);
+        log_line_unsigned(&line, "after", 1);
+        log_line_end(&line);
+        size_t length;
+        char *text = capture_end(&length);
+        ck_assert_uint_eq(check_lines(text, length, true, 1), 1);
+        ck_assert_ptr_nonnull(strstr(text, "\"list\":[\"item\\\"000\""));
+        free(text);
+    }
+}
+END_TEST
+
 static Suite *log_suite(void)
 {
     Suite *s = suite_create("log");
@@ -539,6 +713,11 @@ static Suite *log_suite(void)
     tcase_add_test(tc, test_sweep_cut_points_text);
     tcase_add_test(tc, test_fits_exactly);
     tcase_add_test(tc, test_long_message);
+    tcase_add_test(tc, test_timestamp_format);
+    tcase_add_test(tc, test_timestamps_without_journal);
+    tcase_add_test(tc, test_timestamps_under_journal);
+    tcase_add_test(tc, test_bool_and_list);
+    tcase_add_test(tc, test_huge_list_json);
     suite_add_tcase(s, tc);
     return s;
 }
