@@ -164,7 +164,8 @@ for _ in $(seq 100); do
     sleep 0.05
 done
 wait "$client" || true
-grep "^tlsd\\[$a_pid\\]: " "$work/a.log" >"$work/a-restarted.log"
+# the line's own time first when stderr is not the journal (log_timestamps)
+grep -E "^([0-9TZ:.-]+ )?tlsd\\[$a_pid\\]: " "$work/a.log" | sed -E 's/^[0-9TZ:.-]+ //' >"$work/a-restarted.log"
 python3 - "$work/failover.json" "$stopped_at" "${down_at:-0}" "$restarted_at" "${up_at:-0}" "$window" \
     "$work/a-restarted.log" <<'EOF'
 import json, sys

@@ -219,7 +219,7 @@ grep 'stage=handshake_failed' "$WORK/tlsd.log" | grep -o ' reason=[a-z_]*' | sed
     | sort | uniq -c | sort -rn || true
 grep -o 'parse_error=[a-z_]*' "$WORK/tlsd.log" | sort | uniq -c | sort -rn || true
 grep 'stage=handshake_failed' "$WORK/tlsd.log" | grep -o ' error="[^"]*"' | sort | uniq -c | sort -rn || true
-grep -E '^tlsd\[[0-9]+\]: (warn|error):' "$WORK/tlsd.log" | grep -v 'running as root' \
-    | sed 's/^tlsd\[[0-9]*\]: //' | sort | uniq -c | sort -rn | sed -n '1,10p' || true
+grep -E '^([0-9TZ:.-]+ )?tlsd\[[0-9]+\]: (warn|error):' "$WORK/tlsd.log" | grep -v 'running as root' \
+    | sed -E 's/^([0-9TZ:.-]+ )?tlsd\[[0-9]*\]: //' | sort | uniq -c | sort -rn | sed -n '1,10p' || true
 echo
 echo "tlsd stopped with status $stop_status"
