@@ -43,42 +43,43 @@ struct config_error_page {
 };
 
 struct tlsd_config {
+    /* pointers and sizes first, then 4-byte fields, then flags: no padding */
     struct listen_address listen[CONFIG_MAX_LISTEN];
-    size_t listen_count;            /* 0 until a listen line: defaults fill it */
     struct network proxy_from[CONFIG_MAX_PROXY_FROM];  /* who may send PROXY headers */
+    size_t listen_count;            /* 0 until a listen line: defaults fill it */
     size_t proxy_from_count;
-    unsigned proxy_protocol_timeout;  /* seconds for the PROXY header, from accept */
     char *certificate;              /* PEM chain: leaf first, then intermediates */
     char *private_key;
     char *document_root;
     char *index;
-    bool serve_dotfiles;            /* false: a path with a segment ".name" is 404 (files_path_hidden) */
-    unsigned workers;               /* 0 = auto: one event loop per CPU */
     char *user;
     char *group;
+    char *ciphersuites;             /* NULL = the default policy; else the list as written */
+    char *ticket_key_file;          /* NULL = tlsd's own random keys */
+    char *keylog_file;              /* NULL = off */
+    unsigned long hsts;             /* seconds; 0 = no header */
+    char *handshake_endpoint;       /* URL path of the handshake record; NULL = off */
+    char *content_security_policy;  /* the header's value for the site; NULL = off */
+    char *cache_control[CONFIG_CACHE_CLASSES];  /* the header's value per class; NULL = none */
+    struct config_error_page error_pages[CONFIG_MAX_ERROR_PAGES];
+    size_t error_page_count;
+    unsigned proxy_protocol_timeout;  /* seconds for the PROXY header, from accept */
+    unsigned workers;               /* 0 = auto: one event loop per CPU */
     unsigned handshake_timeout;     /* seconds */
     unsigned idle_timeout;          /* seconds */
     unsigned request_timeout;       /* seconds for a whole request head, from its first byte */
     unsigned max_connections;
     int min_tls_version;            /* TLS_VERSION_1_2 or TLS_VERSION_1_3 */
     int max_tls_version;            /* 0 = the highest the Mbed TLS build offers */
-    char *ciphersuites;             /* NULL = the default policy; else the list as written */
-    bool session_tickets;
     unsigned session_cache_size;
     unsigned session_timeout;       /* seconds a session can be resumed; ticket keys rotate as often */
-    char *ticket_key_file;          /* NULL = tlsd's own random keys */
-    char *keylog_file;              /* NULL = off */
     enum log_level log_level;
     enum log_format log_format;
     enum log_timestamps log_timestamps;   /* auto: unless standard error is the journal */
-    unsigned long hsts;             /* seconds; 0 = no header */
-    char *handshake_endpoint;       /* URL path of the handshake record; NULL = off */
+    bool serve_dotfiles;            /* false: a path with a segment ".name" is 404 (files_path_hidden) */
+    bool session_tickets;
     bool handshake_capture;         /* keep each connection's first bytes and secrets for ENDPOINT.pcapng */
-    char *content_security_policy;  /* the header's value for the site; NULL = off */
     bool precompressed;             /* serve FILE.br / FILE.gz beside FILE to clients that accept them */
-    char *cache_control[CONFIG_CACHE_CLASSES];  /* the header's value per class; NULL = none */
-    struct config_error_page error_pages[CONFIG_MAX_ERROR_PAGES];
-    size_t error_page_count;
 };
 
 /* The error_page path for `status`, or NULL: the built-in page. */

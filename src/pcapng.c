@@ -118,7 +118,7 @@ size_t pcapng_write_header(uint8_t *out, size_t size, const char *comment)
     if (length > 0)
         at += put_option(out + at, OPTION_COMMENT, comment, length);
     at += put_option(out + at, OPTION_SHB_USERAPPL, application, sizeof application - 1);
-    at += put_option(out + at, OPTION_END, "", 0);
+    put_option(out + at, OPTION_END, "", 0);   /* the last: `section` already counts it */
     frame_block(out, PCAPNG_BLOCK_SECTION_HEADER, section);
     uint8_t *interface = out + section;
     frame_block(interface, PCAPNG_BLOCK_INTERFACE, 20);
