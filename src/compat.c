@@ -36,8 +36,22 @@ const char *compat_library_version(void)
     static char text[64];
     char version[32] = "";
     mbedtls_version_get_string(version);
+#if defined(TLSD_MBEDTLS_CONFIGURATION)
+    snprintf(text, sizeof text, "Mbed TLS %s, %s", version, TLSD_MBEDTLS_CONFIGURATION);
+#else
     snprintf(text, sizeof text, "Mbed TLS %s", version);
+#endif
     return text;
+}
+
+size_t compat_input_record_size(void)
+{
+    return MBEDTLS_SSL_IN_CONTENT_LEN;
+}
+
+size_t compat_output_record_size(void)
+{
+    return MBEDTLS_SSL_OUT_CONTENT_LEN;
 }
 
 int compat_max_tls_version(void)
@@ -122,6 +136,15 @@ void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config)
 #if TLSD_MBEDTLS3 && defined(MBEDTLS_SSL_PROTO_TLS1_3)
     mbedtls_ssl_conf_tls13_key_exchange_modes(config, MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_EPHEMERAL |
                                                           MBEDTLS_SSL_TLS1_3_KEY_EXCHANGE_MODE_PSK_EPHEMERAL);
+#else
+    (void)config;
+#endif
+}
+
+void compat_conf_refuse_renegotiation(mbedtls_ssl_config *config)
+{
+#if defined(MBEDTLS_SSL_RENEGOTIATION)
+    mbedtls_ssl_conf_renegotiation(config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
 #else
     (void)config;
 #endif

@@ -23,8 +23,15 @@ typedef int (*compat_random_function)(void *context, unsigned char *output, size
  * 1.3 and for parsing keys). Returns 0 or an Mbed TLS error code. */
 int compat_crypto_init(void);
 
-/* "Mbed TLS 3.6.6" of the library linked at run time. */
+/* "Mbed TLS 3.6.6" of the library linked at run time, with ", tlsd
+ * configuration" when it is tlsd's own build (mbedtls/tlsd_config.h). */
 const char *compat_library_version(void);
+
+/* The record buffers this build was compiled with (MBEDTLS_SSL_IN/
+ * OUT_CONTENT_LEN): no handshake message tlsd sends may exceed the
+ * output one, because Mbed TLS does not split them across records. */
+size_t compat_input_record_size(void);
+size_t compat_output_record_size(void);
 
 /* Highest TLS version this build can speak: 13 or 12. */
 int compat_max_tls_version(void);
@@ -48,6 +55,10 @@ int compat_conf_tls_versions(mbedtls_ssl_config *config, int min_version, int ma
  * sealed under the ticket key. A client that offers only psk_ke gets a
  * full handshake. Nothing to do on 2.28. */
 void compat_conf_tls13_forward_secret_resumption(mbedtls_ssl_config *config);
+
+/* Refuse renegotiation; a build without MBEDTLS_SSL_RENEGOTIATION has no
+ * code for it and refuses it already. */
+void compat_conf_refuse_renegotiation(mbedtls_ssl_config *config);
 
 /* Key-exchange groups, most preferred first, by their IANA numbers
  * (0-terminated; the policy in tls.c says which). `storage` holds the

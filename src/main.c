@@ -58,8 +58,11 @@ static void usage(FILE *out)
 
 static void print_version(void)
 {
-    printf("tlsd %s\n%s (TLS 1.2%s)\nlibevent %s\n", PACKAGE_VERSION, tls_library_version(),
-           tls_max_version() == 13 ? " and 1.3" : " only", event_get_version());
+    size_t input, output;
+    tls_record_sizes(&input, &output);
+    printf("tlsd %s\n%s (TLS 1.2%s)\nlibevent %s\nrecord buffers: %zu bytes in, %zu out\n", PACKAGE_VERSION,
+           tls_library_version(), tls_max_version() == 13 ? " and 1.3" : " only", event_get_version(), input,
+           output);
 }
 
 /* One --option VALUE, applied as the file line `key VALUE` would be. */

@@ -189,7 +189,7 @@ static int policy_apply(struct tls_server *server, const struct tlsd_config *con
     compat_conf_tls13_forward_secret_resumption(&server->ssl_config);
     /* Client-initiated renegotiation is a DoS lever and a source of past
      * attacks: refused. */
-    mbedtls_ssl_conf_renegotiation(&server->ssl_config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    compat_conf_refuse_renegotiation(&server->ssl_config);
     int result = mbedtls_ssl_conf_alpn_protocols(&server->ssl_config, (const char **)policy_alpn);
     if (result != 0) {
         char reason[160];
@@ -314,6 +314,32 @@ static int load_chain(struct tls_server *server, const char *path, char *error, 
         }
     }
     return 0;
+}
+
+/* Mbed TLS sends the Certificate message in one record, so it must fit the
+ * output record buffer (4 KiB in tlsd's own build, 16 KiB in Debian's).
+ * Its length with the 4-byte handshake header: TLS 1.2 (RFC 5246 7.4.2)
+ * 3 bytes of list length and 3 per certificate; TLS 1.3 (RFC 8446 4.4.2)
+ * also a context byte and 2 bytes of extensions per certificate. */
+static int check_chain_fits(const struct tls_server *server, const struct tlsd_config *config, char *error,
+                            size_t error_size)
+{
+    int version = config->max_tls_version ? config->max_tls_version : compat_max_tls_version();
+    size_t length = version == 13 ? 4 + 1 + 3 : 4 + 3;
+    unsigned count = 0;
+    for (const mbedtls_x509_crt *crt = &server->chain; crt != NULL && crt->raw.len > 0; crt = crt->next) {
+        length += crt->raw.len + (version == 13 ? 3 + 2 : 3);
+        count++;
+    }
+    size_t limit = compat_output_record_size();
+    if (length <= limit)
+        return 0;
+    snprintf(error, error_size,
+             "certificate %s: its %u certificate(s) make a %zu-byte Certificate message in TLS %d.%d, "
+             "but %s sends at most %zu bytes in one record: leave the root out of the file (clients have "
+             "it), or use a shorter chain or a smaller key",
+             config->certificate, count, length, version / 10, version % 10, compat_library_version(), limit);
+    return -1;
 }
 
 static int load_key(struct tls_server *server, const char *path, char *error, size_t error_size)
@@ -469,6 +495,7 @@ struct tls_server *tls_server_create(const struct tlsd_config *config, struct tl
         goto fail;
     }
     if (load_chain(server, config->certificate, error, error_size) != 0 ||
+        check_chain_fits(server, config, error, error_size) != 0 ||
         load_key(server, config->private_key, error, error_size) != 0)
         goto fail;
     result = compat_pk_check_pair(&server->chain.pk, &server->key, mbedtls_ctr_drbg_random, &server->random);
@@ -674,6 +701,12 @@ const char *tls_library_version(void)
 int tls_max_version(void)
 {
     return compat_max_tls_version();
+}
+
+void tls_record_sizes(size_t *input, size_t *output)
+{
+    *input = compat_input_record_size();
+    *output = compat_output_record_size();
 }
 
 void tls_wipe(void *secret, size_t size)

@@ -238,10 +238,14 @@ unsigned tls_server_describe_chain(const struct tls_server *server, tls_certific
 /* Mbed TLS's text for an error code, "SSL - ..." */
 void tls_error_text(int error, char *text, size_t size);
 
-/* "Mbed TLS 3.6.6" of the library linked at run time, and the highest TLS
+/* "Mbed TLS 3.6.6" of the library linked at run time (", tlsd
+ * configuration" for tlsd's own build), and the highest TLS
  * version it speaks: 13 or 12. */
 const char *tls_library_version(void);
 int tls_max_version(void);
+/* The library's record buffers in bytes: a certificate chain's
+ * Certificate message must fit the output one. */
+void tls_record_sizes(size_t *input, size_t *output);
 
 /* Wipe a secret (key material) in a way the compiler keeps. */
 void tls_wipe(void *secret, size_t size);

@@ -82,7 +82,7 @@ expect_failure() {
 
 echo "# tlsd-mkcert: $TLSD_MKCERT"
 "$TLSD_MKCERT" -V >"$work/version" || fail "-V failed"
-grep -q '^tlsd-mkcert [0-9][^ ]* (Mbed TLS [0-9][0-9.]*)$' "$work/version" ||
+grep -Eq '^tlsd-mkcert [0-9][^ ]* \(Mbed TLS [0-9][0-9.]*(, tlsd configuration)?\)$' "$work/version" ||
     fail "-V printed: $(cat "$work/version")"
 ok "-V: $(cat "$work/version")"
 "$TLSD_MKCERT" --help | grep -q 'Usage: tlsd-mkcert' || fail "--help"

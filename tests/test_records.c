@@ -342,7 +342,7 @@ static void handshake(int version)
     mbedtls_ssl_conf_rng(&server_config, mbedtls_ctr_drbg_random, &drbg);
     ck_assert_int_eq(mbedtls_ssl_conf_own_cert(&server_config, &server_certificate, &server_key), 0);
     /* as tlsd: no renegotiation */
-    mbedtls_ssl_conf_renegotiation(&server_config, MBEDTLS_SSL_RENEGOTIATION_DISABLED);
+    compat_conf_refuse_renegotiation(&server_config);
     ck_assert_int_eq(mbedtls_ssl_setup(&client, &client_config), 0);
     ck_assert_int_eq(mbedtls_ssl_setup(&server, &server_config), 0);
     ck_assert_int_eq(mbedtls_ssl_set_hostname(&client, "localhost"), 0);
