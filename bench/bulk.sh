@@ -5,7 +5,7 @@
 # in the same run: MB/s and the server's CPU seconds per 100 MB.
 #
 #   bench/bulk.sh [--tlsd PATH] [--mkcert PATH] [--size MB] [--count N]
-#                 [--no-pin] [--random] [--no-nginx] [--base PATH]
+#                 [--no-pin] [--random] [--no-nginx] [--base PATH] [--also NAME=PATH]...
 #
 # Defaults: the tlsd and tlsd-mkcert of $TLSD_BUILD_DIR (default build/),
 # a 200 MB file, 5 downloads per server. The file is sparse (reads cost
@@ -23,8 +23,10 @@
 # CPU seconds (user + system from /proc/PID/stat, over all its processes)
 # per 100 MB over all N downloads, and the ratios tlsd/nginx. The suite
 # each server negotiated comes from one `openssl s_client` probe with the
-# same offer. --base PATH adds another tlsd binary to the same run (row
-# "base", e.g. the parent commit's build): a change's effect, measured
+# same offer. --also NAME=PATH adds another tlsd binary to the same run
+# (row NAME, e.g. the same tlsd on another Mbed TLS build; repeatable);
+# --base PATH is --also base=PATH (e.g. the parent commit's build): a
+# change's effect, measured
 # beside its parent and nginx.
 set -eu
 absolute() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
@@ -33,7 +35,7 @@ count=5
 pin=yes
 fill=sparse
 use_nginx=yes
-base=""
+also=""   # NAME=PATH ...
 while [ $# -gt 0 ]; do
     case "$1" in
     --tlsd) TLSD=$(absolute "${2:?}"); shift 2 ;;
@@ -43,8 +45,13 @@ while [ $# -gt 0 ]; do
     --no-pin) pin=""; shift ;;
     --random) fill=random; shift ;;
     --no-nginx) use_nginx=""; shift ;;
-    --base) base=$(absolute "${2:?}"); shift 2 ;;
-    *) echo "usage: bench/bulk.sh [--tlsd PATH] [--mkcert PATH] [--size MB] [--count N] [--no-pin] [--random] [--no-nginx] [--base PATH]" >&2
+    --base) also="$also base=$(absolute "${2:?}")"; shift 2 ;;
+    --also)
+        case ${2:-} in [a-z]*=?*) ;; *) echo "bulk: --also takes NAME=PATH (NAME: lower-case letters and digits)" >&2; exit 2 ;; esac
+        name=${2%%=*}
+        case $name in *[!a-z0-9]* | tlsd | nginx) echo "bulk: --also $2: NAME must be lower-case letters and digits, not tlsd or nginx" >&2; exit 2 ;; esac
+        also="$also $name=$(absolute "${2#*=}")"; shift 2 ;;
+    *) echo "usage: bench/bulk.sh [--tlsd PATH] [--mkcert PATH] [--size MB] [--count N] [--no-pin] [--random] [--no-nginx] [--base PATH] [--also NAME=PATH]..." >&2
        exit 2 ;;
     esac
 done
@@ -79,9 +86,9 @@ if [ -n "$pin" ]; then
 fi
 
 nginx_pid=""
-base_pid=""
+also_pids=""
 bulk_cleanup() {
-    for p in $nginx_pid $base_pid; do
+    for p in $nginx_pid $also_pids; do
         kill "$p" 2>/dev/null || true
         wait "$p" 2>/dev/null || true
     done
@@ -106,19 +113,23 @@ printf 'workers 1\n' >"$work/tlsd.conf"
 start_tlsd $server_cpu
 tlsd_port=$port
 tlsd_pid=$pid
-if [ -n "$base" ]; then
-    [ -x "$base" ] || { echo "bulk: --base $base: not an executable" >&2; exit 1; }
-    $server_cpu "$base" -c "$work/tlsd.conf" -l 127.0.0.1:0 --cert "$work/pki/server.crt" \
-        --key "$work/pki/server.key" --root "$work/www" --log-level info 2>"$work/base.log" &
-    base_pid=$!
-    base_port=""
+for entry in $also; do
+    name=${entry%%=*}
+    binary=${entry#*=}
+    [ -x "$binary" ] || { echo "bulk: $name: $binary is not an executable" >&2; exit 1; }
+    $server_cpu "$binary" -c "$work/tlsd.conf" -l 127.0.0.1:0 --cert "$work/pki/server.crt" \
+        --key "$work/pki/server.key" --root "$work/www" --log-level info 2>"$work/$name.log" &
+    eval "${name}_pid=\$!"
+    also_pids="$also_pids $!"
+    found=""
     for _ in $(seq 50); do
-        base_port=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/base.log" | head -n 1)
-        [ -n "$base_port" ] && break
+        found=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$work/$name.log" | head -n 1)
+        [ -n "$found" ] && break
         sleep 0.1
     done
-    [ -n "$base_port" ] || { echo "bulk: the base tlsd did not start:" >&2; cat "$work/base.log" >&2; exit 1; }
-fi
+    [ -n "$found" ] || { echo "bulk: $name ($binary) did not start:" >&2; cat "$work/$name.log" >&2; exit 1; }
+    eval "${name}_port=\$found"
+done
 
 # A free port for nginx (it cannot listen on port 0 and say which it got);
 # a race with another program is possible, then nginx fails to start.
@@ -207,7 +218,7 @@ download() {  # name port: one download, its bytes/s appended to $work/NAME.spee
 }
 
 servers="tlsd"
-[ -n "$base" ] && servers="$servers base"
+for entry in $also; do servers="$servers ${entry%%=*}"; done
 [ -n "$nginx_bin" ] && servers="$servers nginx"
 server_port() { eval "echo \$${1}_port"; }
 server_pid() { eval "echo \$${1}_pid"; }
