@@ -16,6 +16,7 @@
 /* a chunk: from_client (1 byte), 3 bytes 0, length (4), microseconds (8), bytes */
 #define CHUNK_HEADER 16
 #define FIRST_ALLOCATION 4096
+#define FIRST_SECRETS_ALLOCATION 256   /* TLS 1.2's one line (176 bytes) */
 
 struct capture {
     uint64_t id;
@@ -24,8 +25,8 @@ struct capture {
     unsigned char *chunks;
     size_t used, allocated;
     bool client_stopped, server_stopped;
-    size_t secrets_length;
-    char secrets[CAPTURE_MAX_SECRETS];
+    size_t secrets_length, secrets_allocated;
+    unsigned char *secrets;
 };
 
 static uint64_t now_microseconds(void)
@@ -114,7 +115,9 @@ void capture_free(struct capture *capture)
     if (capture == NULL)
         return;
     free(capture->chunks);
-    explicit_bzero(capture->secrets, sizeof capture->secrets);
+    if (capture->secrets)
+        explicit_bzero(capture->secrets, capture->secrets_allocated);
+    free(capture->secrets);
     free(capture);
 }
 
@@ -123,22 +126,46 @@ bool capture_full(const struct capture *capture)
     return capture->client_stopped && capture->server_stopped;
 }
 
-/* Room for `needed` more bytes, growing by doubling up to the cap. */
-static bool make_room(struct capture *capture, size_t needed)
+/* Resize a buffer holding `used` bytes to `size`. Secrets are moved by
+ * hand, so that no copy is left unwiped in freed memory. */
+static bool resize(unsigned char **buffer, size_t *allocated, size_t used, size_t size, bool secret)
 {
-    if (capture->used + needed <= capture->allocated)
-        return true;
-    size_t size = capture->allocated ? capture->allocated : FIRST_ALLOCATION;
-    while (size < capture->used + needed)
-        size *= 2;
-    if (size > CAPTURE_MAX_BYTES)
-        size = CAPTURE_MAX_BYTES;
-    unsigned char *grown = realloc(capture->chunks, size);
-    if (grown == NULL)
+    unsigned char *moved = secret ? malloc(size) : realloc(*buffer, size);
+    if (moved == NULL)
         return false;
-    capture->chunks = grown;
-    capture->allocated = size;
+    if (secret && *buffer != NULL) {
+        memcpy(moved, *buffer, used);
+        explicit_bzero(*buffer, *allocated);
+        free(*buffer);
+    }
+    *buffer = moved;
+    *allocated = size;
     return true;
+}
+
+/* Room for `needed` more bytes, growing by doubling from `first` up to `cap`. */
+static bool make_room(unsigned char **buffer, size_t *allocated, size_t used, size_t needed, size_t first,
+                      size_t cap, bool secret)
+{
+    if (used + needed <= *allocated)
+        return true;
+    size_t size = *allocated ? *allocated : first;
+    while (size < used + needed)
+        size *= 2;
+    if (size > cap)
+        size = cap;
+    return used + needed <= size && resize(buffer, allocated, used, size, secret);
+}
+
+void capture_compact(struct capture *capture)
+{
+    /* an idle connection keeps what it captured and no room to spare;
+     * the next bytes grow it again */
+    if (capture->used > 0 && capture->used < capture->allocated)
+        resize(&capture->chunks, &capture->allocated, capture->used, capture->used, false);
+    if (capture->secrets_length > 0 && capture->secrets_length < capture->secrets_allocated)
+        resize(&capture->secrets, &capture->secrets_allocated, capture->secrets_length, capture->secrets_length,
+               true);
 }
 
 void capture_bytes(struct capture *capture, bool from_client, const unsigned char *bytes, size_t length)
@@ -147,7 +174,9 @@ void capture_bytes(struct capture *capture, bool from_client, const unsigned cha
     size_t limit = from_client ? CAPTURE_MAX_BYTES : CAPTURE_MAX_BYTES - CAPTURE_CLIENT_RESERVE;
     if (*stopped || length == 0)
         return;
-    if (capture->used + CHUNK_HEADER + length > limit || !make_room(capture, CHUNK_HEADER + length)) {
+    if (capture->used + CHUNK_HEADER + length > limit ||
+        !make_room(&capture->chunks, &capture->allocated, capture->used, CHUNK_HEADER + length, FIRST_ALLOCATION,
+                   CAPTURE_MAX_BYTES, false)) {
         *stopped = true;
         return;
     }
@@ -164,7 +193,8 @@ void capture_bytes(struct capture *capture, bool from_client, const unsigned cha
 
 void capture_key_log(struct capture *capture, const char *line, size_t length)
 {
-    if (capture->secrets_length + length > sizeof capture->secrets)
+    if (!make_room(&capture->secrets, &capture->secrets_allocated, capture->secrets_length, length,
+                   FIRST_SECRETS_ALLOCATION, CAPTURE_MAX_SECRETS, true))
         return;
     memcpy(capture->secrets + capture->secrets_length, line, length);
     capture->secrets_length += length;
@@ -219,7 +249,7 @@ unsigned char *capture_pcapng(const struct capture *capture, size_t *length)
     if (out == NULL)
         return NULL;
     size_t used = pcapng_write_header(out, total, comment);
-    used += pcapng_write_secrets(out + used, total - used, capture->secrets, capture->secrets_length);
+    used += pcapng_write_secrets(out + used, total - used, (const char *)capture->secrets, capture->secrets_length);
     used += pcapng_write_tcp_open(out + used, total - used, &flow, capture->opened_at);
     for (size_t at = 0; (at = next_chunk(capture, at, &from_client, &time, &bytes, &size)) != 0;)
         used += pcapng_write_segment(out + used, total - used, &flow, from_client, time, bytes, size);

@@ -39,6 +39,10 @@ void capture_key_log(struct capture *capture, const char *line, size_t length);
 /* Both directions have stopped: nothing more will be kept. */
 bool capture_full(const struct capture *capture);
 
+/* Give back the room the capture does not use (when a connection goes
+ * idle: thousands of them may wait). */
+void capture_compact(struct capture *capture);
+
 /* The pcapng file of what is kept (malloc'd, *length bytes), or NULL
  * when out of memory. */
 unsigned char *capture_pcapng(const struct capture *capture, size_t *length);

@@ -480,6 +480,16 @@ static enum action start_tls(struct connection *connection)
     return ACTION_CONTINUE;
 }
 
+/* Between requests: the idle timeout runs, and the capture gives back the
+ * room it does not use, since thousands of connections may wait here. */
+static void wait_for_request(struct connection *connection)
+{
+    connection->phase = PHASE_READ_REQUEST;
+    set_timer(connection, connection->config->idle_timeout);
+    if (connection->capture)
+        capture_compact(connection->capture);
+}
+
 static enum action do_handshake(struct connection *connection)
 {
     int error = 0;
@@ -503,8 +513,7 @@ static enum action do_handshake(struct connection *connection)
         } else {
             tls_session_observe(connection->tls, NULL);
         }
-        connection->phase = PHASE_READ_REQUEST;
-        set_timer(connection, connection->config->idle_timeout);
+        wait_for_request(connection);
         return ACTION_CONTINUE;
     case TLS_IO_WANT_READ:
         return ACTION_WAIT_READ;
@@ -725,8 +734,7 @@ static void finish_response(struct connection *connection)
     if (connection->request_started)
         connection->request_started_at = clock_now();
     if (connection->keep_alive && !connection->loop->draining) {
-        connection->phase = PHASE_READ_REQUEST;
-        set_timer(connection, connection->config->idle_timeout);
+        wait_for_request(connection);
     } else {
         connection->close_reason = "done";
         connection->phase = PHASE_CLOSING;

@@ -322,6 +322,74 @@ START_TEST(test_capture_bound)
 }
 END_TEST
 
+/* The payload bytes of every packet of a capture file, concatenated, and
+ * the secrets block's text. */
+static size_t capture_payloads(const uint8_t *file, size_t length, uint8_t *out, size_t size, char *secrets,
+                               size_t secrets_size)
+{
+    size_t used = 0;
+    for (const uint8_t *block = file; block + 12 <= file + length; block += get32le(block + 4)) {
+        uint32_t type = get32le(block);
+        if (type == PCAPNG_BLOCK_DECRYPTION_SECRETS) {
+            uint32_t secrets_length = get32le(block + 12);
+            ck_assert_uint_lt(secrets_length, secrets_size);
+            memcpy(secrets, block + 16, secrets_length);
+            secrets[secrets_length] = '\0';
+        } else if (type == PCAPNG_BLOCK_ENHANCED_PACKET) {   /* IPv4 + TCP (40 bytes), then the payload */
+            uint32_t ip_length;
+            const uint8_t *ip = packet_of(block, &ip_length);
+            ck_assert_uint_le(used + ip_length - 40, size);
+            memcpy(out + used, ip + 40, ip_length - 40);
+            used += ip_length - 40;
+        }
+    }
+    return used;
+}
+
+/* Giving back unused room (an idle connection) loses nothing: bytes and
+ * secrets added before and after, in both directions, all come out, and
+ * the secrets' bound still holds. */
+START_TEST(test_capture_compact)
+{
+    struct capture *capture = capture_create(10, "192.0.2.1:50000", -1);
+    ck_assert_ptr_nonnull(capture);
+    capture_compact(capture);   /* nothing captured yet */
+    uint8_t expected[3000];
+    for (size_t i = 0; i < sizeof expected; i++)
+        expected[i] = (uint8_t)(i * 7 + 3);
+    char line[201];
+    memset(line, 's', 199);
+    line[199] = '\n';
+    line[200] = '\0';
+    capture_bytes(capture, true, expected, 500);
+    capture_key_log(capture, line, 200);
+    capture_key_log(capture, line, 200);   /* past the first 256 bytes of secrets */
+    capture_bytes(capture, false, expected + 500, 1000);
+    capture_compact(capture);
+    capture_compact(capture);   /* again: nothing to give back */
+    capture_key_log(capture, line, 200);
+    capture_bytes(capture, true, expected + 1500, 700);
+    capture_compact(capture);
+    capture_bytes(capture, false, expected + 2200, 800);
+    /* the secrets stay bounded: 6 more lines make 1800 bytes, over the 1280 */
+    for (int i = 0; i < 6; i++)
+        capture_key_log(capture, line, 200);
+    size_t length = 0;
+    uint8_t *file = capture_pcapng(capture, &length);
+    ck_assert_ptr_nonnull(file);
+    uint8_t payload[4000];
+    char secrets[CAPTURE_MAX_SECRETS + 1];
+    ck_assert_uint_eq(capture_payloads(file, length, payload, sizeof payload, secrets, sizeof secrets),
+                      sizeof expected);
+    ck_assert_mem_eq(payload, expected, sizeof expected);
+    ck_assert_uint_eq(strlen(secrets), CAPTURE_MAX_SECRETS / 200 * 200);
+    for (size_t i = 0; i < strlen(secrets); i += 200)
+        ck_assert_mem_eq(secrets + i, line, 200);
+    free(file);
+    capture_free(capture);
+}
+END_TEST
+
 static Suite *pcapng_suite(void)
 {
     Suite *s = suite_create("pcapng");
@@ -335,6 +403,7 @@ static Suite *pcapng_suite(void)
     TCase *capture = tcase_create("capture");
     tcase_add_test(capture, test_capture_file);
     tcase_add_test(capture, test_capture_bound);
+    tcase_add_test(capture, test_capture_compact);
     suite_add_tcase(s, capture);
     return s;
 }
