@@ -7,7 +7,8 @@
 #   bench/compare.sh [--quick] [run.sh options...]
 #
 # The builds (each from this source tree, in its own build directory,
-# unless TLSD_228, TLSD_SYS36 or TLSD_OWN name a tlsd already built):
+# unless TLSD_228, TLSD_SYS36 or TLSD_OWN name a tlsd already built; a
+# TLSD=PATH, as `make bench` passes, takes the row of its library):
 #   d228   Debian 12's Mbed TLS 2.28 (./quickstart.sh build --system-mbedtls)
 #   sys36  Debian 13's packaged 3.6: on Debian 12 its packages unpacked in
 #          build-bench-sys36/mbedtls36 (.ci/mbedtls36.sh); on Debian 13 the
@@ -29,6 +30,16 @@ for option in "$@"; do [ "$option" = --quick ] && quick=yes; done
 say() { printf 'bench/compare.sh: %s\n' "$*" >&2; }
 absolute() { case $1 in /*) echo "$1" ;; *) echo "$(pwd)/$1" ;; esac; }
 
+# TLSD (what `make bench` passes: its own build) takes the row of its library
+if [ -n "${TLSD:-}" ]; then
+    TLSD=$(absolute "$TLSD")
+    [ -x "$TLSD" ] || { say "TLSD=$TLSD is not an executable tlsd"; exit 1; }
+    case $("$TLSD" -V | sed -n 2p) in
+    *"tlsd configuration"*) TLSD_OWN=${TLSD_OWN:-$TLSD} ;;
+    "Mbed TLS 3."*) TLSD_SYS36=${TLSD_SYS36:-$TLSD} ;;
+    *) TLSD_228=${TLSD_228:-$TLSD} ;;
+    esac
+fi
 system_major=$(awk '/define MBEDTLS_VERSION_MAJOR/ { print $3 }' /usr/include/mbedtls/build_info.h /usr/include/mbedtls/version.h 2>/dev/null | head -n 1)
 builds=""   # NAME=TLSD ...
 build_one() {  # NAME QUICKSTART-OPTION [CONFIGURE-FLAGS]: ./quickstart.sh build into build-bench-NAME

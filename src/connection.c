@@ -118,10 +118,16 @@ struct connection {
     int status;
     bool keep_alive;
     bool request_started;         /* request_started_at is set */
-    char request_summary[160];
-    /* for the request's line: Host and User-Agent as sent (cut, then "..."), "" if none */
-    char request_host[REQUEST_HOST_LOGGED + 8];
-    char request_user_agent[REQUEST_USER_AGENT_LOGGED + 8];
+    struct request_log *request_log;  /* while a response is under way; NULL between requests */
+};
+
+/* What the request's log line says of it, from its start to its end:
+ * allocated per response, so that an idle connection holds none of it. */
+struct request_log {
+    char summary[160];            /* "GET /path", or "-" */
+    /* Host and User-Agent as sent (cut, then "..."), "" if none */
+    char host[REQUEST_HOST_LOGGED + 8];
+    char user_agent[REQUEST_USER_AGENT_LOGGED + 8];
 };
 
 static void connection_run(struct connection *connection);
@@ -197,6 +203,7 @@ static void connection_destroy(struct connection *connection, const char *reason
         close(connection->file_fd);
     file_cache_release(connection->cached_body);
     free(connection->handshake_record);
+    free(connection->request_log);
     capture_free(connection->capture);
     free(connection->owned_body);
     free(connection->proxy_bytes);
@@ -617,14 +624,30 @@ static void copy_for_log(char *out, size_t limit, const char *value, size_t leng
         snprintf(out, limit + 4, "%.*s", (int)length, value);
 }
 
+/* The request's log facts (a request that did not parse: NULL, "-"). Out
+ * of memory, the line says "-" and nothing else of the request. */
 static void summarise_request(struct connection *connection, const struct http_request *request)
 {
-    snprintf(connection->request_summary, sizeof connection->request_summary, "%.*s %.*s",
+    if (connection->request_log == NULL)
+        connection->request_log = malloc(sizeof *connection->request_log);
+    struct request_log *log = connection->request_log;
+    if (log == NULL)
+        return;
+    if (request == NULL) {
+        snprintf(log->summary, sizeof log->summary, "-");
+        log->host[0] = log->user_agent[0] = '\0';
+        return;
+    }
+    snprintf(log->summary, sizeof log->summary, "%.*s %.*s",
              (int)(request->method_length > 16 ? 16 : request->method_length), request->method_text,
              (int)(request->target_length > 128 ? 128 : request->target_length), request->target);
-    copy_for_log(connection->request_host, REQUEST_HOST_LOGGED, request->host, request->host_length);
-    copy_for_log(connection->request_user_agent, REQUEST_USER_AGENT_LOGGED, request->user_agent.value,
-                 request->user_agent.length);
+    copy_for_log(log->host, REQUEST_HOST_LOGGED, request->host, request->host_length);
+    copy_for_log(log->user_agent, REQUEST_USER_AGENT_LOGGED, request->user_agent.value, request->user_agent.length);
+}
+
+static const char *request_summary(const struct connection *connection)
+{
+    return connection->request_log ? connection->request_log->summary : "-";
 }
 
 /* The handshake endpoint's body: this connection's record, nobody else's. */
@@ -681,9 +704,7 @@ static void respond_with_error(struct connection *connection, int status)
 {
     const struct response_context context = response_context_of(connection);
     struct response_plan plan;
-    snprintf(connection->request_summary, sizeof connection->request_summary, "-");
-    connection->request_host[0] = '\0';
-    connection->request_user_agent[0] = '\0';
+    summarise_request(connection, NULL);
     connection->request_consumed = connection->request_length;
     response_plan_error(&context, &plan, status);
     start_response(connection, &plan);
@@ -693,17 +714,18 @@ static void log_request(struct connection *connection)
 {
     struct log_line line;
     begin_connection_line(&line, connection, LOG_LEVEL_INFO);
-    log_line_string(&line, "request", connection->request_summary);
+    const struct request_log *request = connection->request_log;
+    log_line_string(&line, "request", request_summary(connection));
     log_line_unsigned(&line, "status", (uint64_t)connection->status);
     uint64_t body_sent = connection->plaintext_sent > connection->head_length
                              ? connection->plaintext_sent - connection->head_length : 0;
     log_line_unsigned(&line, "bytes", body_sent);
     if (connection->response_reason)
         log_line_string(&line, "reason", connection->response_reason);
-    if (connection->request_host[0])
-        log_line_string(&line, "host", connection->request_host);
-    if (connection->request_user_agent[0])
-        log_line_string(&line, "user_agent", connection->request_user_agent);
+    if (request && request->host[0])
+        log_line_string(&line, "host", request->host);
+    if (request && request->user_agent[0])
+        log_line_string(&line, "user_agent", request->user_agent);
     log_line_decimal(&line, "duration_ms",
                      connection->request_started ? milliseconds_since(&connection->request_started_at) : 0.0, 3);
     log_line_end(&line);
@@ -712,6 +734,8 @@ static void log_request(struct connection *connection)
 static void finish_response(struct connection *connection)
 {
     log_request(connection);
+    free(connection->request_log);
+    connection->request_log = NULL;
     connection->response_reason = NULL;
     connection->requests_served++;
     if (connection->file_fd >= 0) {
@@ -838,7 +862,7 @@ static enum action send_response(struct connection *connection)
             }
             if (got <= 0) {
                 log_message(LOG_LEVEL_ERROR, "conn=%llu reading the file for \"%s\" failed: %s",
-                            (unsigned long long)connection->id, connection->request_summary,
+                            (unsigned long long)connection->id, request_summary(connection),
                             got == 0 ? "it shrank while being sent" : strerror(errno));
                 connection_destroy(connection, "file_error");
                 return ACTION_DESTROYED;

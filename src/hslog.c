@@ -44,8 +44,8 @@ static const char *hslog_group_name(const struct hslog *log)
 static void begin_stage_at(struct hslog *log, struct log_line *line, enum hs_stage stage, double t_ms)
 {
     if (stage != HS_STAGE_step && log->stage_count < HSLOG_MAX_STAGES) {
-        log->stages[log->stage_count].stage = stage;
-        log->stages[log->stage_count].t_ms = t_ms;
+        log->stages[log->stage_count].stage = (uint8_t)stage;
+        log->stages[log->stage_count].t_ms = (float)t_ms;
         log->stage_count++;
     }
     log_line_begin(line, LOG_LEVEL_INFO);

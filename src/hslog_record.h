@@ -27,11 +27,14 @@ struct hslog_wire_record {
     uint16_t length;
 };
 
-/* A stage logged, and when (milliseconds since the connection's first byte). */
+/* A stage logged, and when (milliseconds since the connection's first
+ * byte; a float keeps microseconds for the first 16 s, and the record is
+ * kept as long as the connection: 8 bytes, not 16). */
 struct hslog_stage_time {
-    enum hs_stage stage;
-    double t_ms;
+    float t_ms;
+    uint8_t stage;                  /* enum hs_stage */
 };
+_Static_assert(HS_STAGE_END <= UINT8_MAX, "a stage fits struct hslog_stage_time's byte");
 
 struct hslog_record {
     uint64_t connection_id;
